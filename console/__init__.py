@@ -1,0 +1,1 @@
+"""Lantian application core: store, ingest, live feed, episode command, reports and the CLI (no QtWidgets)."""
