@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 import xarray as xr
 
 from console.errors import InputError
@@ -51,7 +52,12 @@ def _read_netcdf(path: Path) -> ReadResult:
     if not {"site", "time"} <= set(ds.dims):
         raise InputError(path, f"NetCDF without site × time dimensions (dims: {', '.join(map(str, ds.dims))}); "
                                "gridded satellite products are map layers, not station observations")
-    sites = {str(s): SiteInfo(code=str(s), kind=str(ds.attrs.get("site_kind", "user"))) for s in ds["site"].values}
+    if str(ds["time"].attrs.get("time_zone", "")).upper() == "UTC":
+        ds = ds.assign_coords(time=ds["time"].values + np.timedelta64(8, "h"))  # store and views use Beijing time
+    kind = str(ds.attrs.get("site_kind", "user"))
+    kind = kind if kind in ("station", "city", "user") else "user"
+    names = ds["name_zh"].values if "name_zh" in ds.coords else ds["site"].values
+    sites = {str(s): SiteInfo(code=str(s), kind=kind, name_zh=str(n)) for s, n in zip(ds["site"].values, names)}
     keep = [v for v in ds.data_vars if ds[v].dims == ("site", "time")]
     return ReadResult(str(path), "netcdf", annotate(ds[keep]), sites)
 
