@@ -13,8 +13,9 @@ def open_store(args) -> Store:
     return Store(getattr(args, "db", None))
 
 
-def print_problems(problems: Iterable[RowProblem], limit: int = 20, stream=sys.stderr) -> None:
+def print_problems(problems: Iterable[RowProblem], limit: int = 20, stream=None) -> None:
     """Print the first ``limit`` row problems, then a count of the rest."""
+    stream = stream or sys.stderr
     problems = list(problems)
     for p in problems[:limit]:
         print(f"  {p.severity}: {p}", file=stream)

@@ -29,10 +29,10 @@ __all__ = ["FORMATS", "ReadResult", "SiteInfo", "detect_format", "read_file"]
 def detect_format(header: str) -> str | None:
     """Guess the format from the header line; None when unknown."""
     cols = [c.strip().strip("\"'").lower() for c in header.replace("\t", ",").split(",")]
-    if cols[:3] == ["date", "hour", "城市"]:
-        return "cnemc-city"
     if cols[:3] == ["date", "hour", "type"]:
         return "cnemc-sites"
+    if cols[:2] == ["date", "hour"]:
+        return "cnemc-city"  # national layout; the reader names any missing column
     if "timepoint" in cols and "stationcode" in cols:
         return "cnemc-realtime"
     if "监测点编码" in cols:
@@ -114,6 +114,7 @@ def read_file(path: str | Path, format: str | None = None, mapping: str | Path |
     else:
         raise InputError(p, f"unknown format '{fmt}' (known: {', '.join(FORMATS)})")
     res.encoding, res.sha256 = encoding, sha
+    res.problems.sort(key=lambda q: (q.line or 0))
     if encoding != "utf-8":
         from console.errors import RowProblem
 
