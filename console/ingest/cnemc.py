@@ -16,7 +16,7 @@ import pandas as pd
 
 from console.errors import InputError, RowProblem
 from console.ingest.common import (ReadResult, SiteInfo, Table, city_site, city_table, long_to_dataset, parse_csv,
-                                   parse_hours, parse_timestamps, to_numbers)
+                                   parse_hours, parse_timestamps, stripped_text, to_numbers)
 
 #: published series of the national layouts (hourly value, moving means, published AQI)
 SERIES = ("AQI", "PM2.5", "PM2.5_24h", "PM10", "PM10_24h", "SO2", "SO2_24h", "NO2", "NO2_24h",
@@ -39,7 +39,7 @@ def read_city_hourly(path: Path, text: str) -> ReadResult:
     if not series:
         raise InputError(path, "no pollutant columns (expected e.g. PM2.5, PM10, SO2, NO2, O3, CO)", line=1)
     t = parse_hours(path, table, "date", "hour")
-    names = table.frame["城市"].astype(str).str.strip().to_numpy()
+    names = stripped_text(table, "城市")
     sites = {n: city_site(n) for n in pd.unique(names)}
     codes = np.array([sites[n].code for n in names], dtype=object)
     values = {c: to_numbers(path, table, c) for c in series}
@@ -56,7 +56,7 @@ def read_sites_wide(path: Path, text: str) -> ReadResult:
     if not codes:
         raise InputError(path, "no station columns after date,hour,type", line=1)
     t = parse_hours(path, table, "date", "hour")
-    typ = table.frame["type"].astype(str).str.strip().to_numpy()
+    typ = stripped_text(table, "type")
     unknown = ~np.isin(typ, SERIES)
     for i in np.flatnonzero(unknown):
         table.problems.append(RowProblem(str(path), int(table.lines[i]), "type", typ[i], "unknown type (row skipped)",

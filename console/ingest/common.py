@@ -155,11 +155,7 @@ def parse_csv(path: Path, text: str, required: list[str] | None = None, delimite
                                        f"row has {m.group(3)} fields, header has {m.group(2)}"))
     if any("Skipping line" in str(w.message) for w in caught):
         lines = _line_numbers_after_skips(lines, problems)
-    raw_lines = pd.Series(text.splitlines()[1:], dtype=object)
-    raw_lines = raw_lines[~raw_lines.index.isin([p.line - 2 for p in problems])].reset_index(drop=True)
-    fields = raw_lines.str.replace(r'"[^"]*"', "", regex=True).str.count(re.escape(delim)).to_numpy() + 1
-    fields = fields[: len(frame)]
-    blank = (raw_lines.str.strip() == "").to_numpy()[: len(frame)]
+    fields, blank = _field_counts(text, delim, n, len(frame), skipped={p.line for p in problems})
     short = (fields < n) & ~blank
     if short.any():
         ends_cleanly = text.endswith("\n") or text.endswith("\r")
@@ -172,6 +168,25 @@ def parse_csv(path: Path, text: str, required: list[str] | None = None, delimite
     if not keep.all():
         frame, lines = frame.loc[keep].reset_index(drop=True), lines[keep]
     return Table(header, frame, lines, problems)
+
+
+def _field_counts(text: str, delim: str, n: int, nrows: int, skipped: set[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Fields per parsed row and blank-row mask.
+
+    Fast path: when no quotes are present and the delimiter count equals (n-1) × non-blank lines with
+    nothing skipped, every row is complete; otherwise count per line.
+    """
+    body = text.split("\n", 1)[1] if "\n" in text else ""
+    if '"' not in body and not skipped:
+        stripped = body.rstrip("\r\n")
+        nlines = stripped.count("\n") + 1 if stripped else 0
+        if nlines == nrows and "\n\n" not in stripped and body.count(delim) == (n - 1) * nrows:
+            return np.full(nrows, n), np.zeros(nrows, dtype=bool)
+    raw_lines = pd.Series(text.splitlines()[1:], dtype=object)
+    raw_lines = raw_lines[~raw_lines.index.isin([ln - 2 for ln in skipped])].reset_index(drop=True)
+    fields = raw_lines.str.replace(r'"[^"]*"', "", regex=True).str.count(re.escape(delim)).to_numpy() + 1
+    blank = (raw_lines.str.strip() == "").to_numpy()
+    return fields[:nrows], blank[:nrows]
 
 
 def _line_numbers_after_skips(lines: np.ndarray, problems: list[RowProblem]) -> np.ndarray:
@@ -210,20 +225,39 @@ def to_numbers(path: Path, table: Table, column: str, *, allow_negative: bool = 
     return num
 
 
+def _factorized(values: pd.Series, parse) -> np.ndarray:
+    """Apply ``parse`` to the distinct values only (dates, names repeat thousands of times)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return np.asarray(parse(pd.Series(uniques, dtype=object)))[codes]
+
+
+def stripped_text(table: Table, column: str) -> np.ndarray:
+    """A text column with surrounding blanks removed (computed on distinct values)."""
+    return _factorized(table.frame[column], lambda u: u.astype(str).str.strip().to_numpy(dtype=object))
+
+
 def parse_hours(path: Path, table: Table, date_col: str, hour_col: str) -> np.ndarray:
     """National layout: ``date`` YYYYMMDD + ``hour`` 0..23 → datetime64 (Beijing, hour-ending); NaT if invalid."""
-    d = table.frame[date_col].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
-    h = pd.to_numeric(table.frame[hour_col], errors="coerce") if pd.api.types.is_numeric_dtype(table.frame[hour_col]) \
-        else pd.to_numeric(table.frame[hour_col].astype(str).str.strip(), errors="coerce")
-    day = pd.to_datetime(d, format="%Y%m%d", errors="coerce")
-    bad_day = day.isna().to_numpy()
-    bad_hour = (h.isna() | (h < 0) | (h > 23) | (h % 1 != 0)).to_numpy()
+    def parse_day(u: pd.Series) -> np.ndarray:
+        txt = u.astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+        return pd.to_datetime(txt, format="%Y%m%d", errors="coerce").to_numpy(dtype="datetime64[ns]")
+
+    def parse_hour(u: pd.Series) -> np.ndarray:
+        h = pd.to_numeric(u.astype(str).str.strip(), errors="coerce").to_numpy(dtype=float)
+        return np.where((h >= 0) & (h <= 23) & (h % 1 == 0), h, np.nan)
+
+    day = _factorized(table.frame[date_col], parse_day)
+    h = _factorized(table.frame[hour_col], parse_hour)
+    bad_day = np.isnat(day)
+    bad_hour = np.isnan(h)
     for i in np.flatnonzero(bad_day):
-        table.problems.append(RowProblem(str(path), int(table.lines[i]), date_col, d.iloc[i], "impossible date (expected YYYYMMDD)"))
+        table.problems.append(RowProblem(str(path), int(table.lines[i]), date_col, str(table.frame[date_col].iloc[i]),
+                                         "impossible date (expected YYYYMMDD)"))
     for i in np.flatnonzero(bad_hour & ~bad_day):
         table.problems.append(RowProblem(str(path), int(table.lines[i]), hour_col, str(table.frame[hour_col].iloc[i]),
                                          "impossible hour (expected 0..23)"))
-    t = (day + pd.to_timedelta(h.where(~pd.Series(bad_hour, index=h.index)), unit="h")).to_numpy()
+    t = day + (np.where(bad_hour, 0, h) * 3600).astype("timedelta64[s]")
+    t[bad_hour] = np.datetime64("NaT")
     return t.astype("datetime64[ns]")
 
 
@@ -265,20 +299,29 @@ def city_site(name: str) -> SiteInfo:
 
 def long_to_dataset(site: np.ndarray, time: np.ndarray, values: dict[str, np.ndarray],
                     path: Path, table: Table | None = None) -> xr.Dataset:
-    """Build a site × time Dataset; duplicated site-hours keep the last row and are reported."""
+    """Scatter long rows into a site × time Dataset; duplicated site-hours keep the last row (reported)."""
     ok = ~pd.isna(time)
-    frame = pd.DataFrame({"site": site[ok], "time": time[ok], **{k: v[ok] for k, v in values.items()}})
-    if table is not None:
-        frame["_line"] = table.lines[ok]
-    dup = frame.duplicated(["site", "time"], keep="last")
-    if dup.any() and table is not None:
-        for ln, s, t in frame.loc[dup, ["_line", "site", "time"]].itertuples(index=False):
-            table.problems.append(RowProblem(str(path), int(ln), None, None,
-                                             f"duplicate of a later row for {s} at {pd.Timestamp(t)}; later row kept",
-                                             severity="warning"))
-    frame = frame.loc[~dup].drop(columns=["_line"], errors="ignore")
-    ds = xr.Dataset.from_dataframe(frame.set_index(["site", "time"])) if len(frame) else xr.Dataset(
-        {k: (("site", "time"), np.empty((0, 0))) for k in values}, coords={"site": [], "time": np.array([], dtype="datetime64[ns]")})
+    site, time = site[ok], np.asarray(time[ok], dtype="datetime64[ns]")
+    lines = table.lines[ok] if table is not None else None
+    s_codes, s_idx = np.unique(site.astype(str), return_inverse=True)
+    t_codes, t_idx = np.unique(time, return_inverse=True)
+    key = s_idx.astype(np.int64) * max(len(t_codes), 1) + t_idx
+    order = np.arange(len(key))
+    # last occurrence of each key wins; earlier duplicates are reported
+    _, last_pos = np.unique(key[::-1], return_index=True)
+    keep = np.zeros(len(key), dtype=bool)
+    keep[len(key) - 1 - last_pos] = True
+    if table is not None and not keep.all():
+        for i in order[~keep]:
+            table.problems.append(RowProblem(str(path), int(lines[i]), None, None,
+                                             f"duplicate of a later row for {site[i]} at {pd.Timestamp(time[i])}; "
+                                             "later row kept", severity="warning"))
+    data = {}
+    for name, v in values.items():
+        arr = np.full((len(s_codes), len(t_codes)), np.nan)
+        arr[s_idx[keep], t_idx[keep]] = np.asarray(v, dtype=float)[ok][keep]
+        data[name] = (("site", "time"), arr)
+    ds = xr.Dataset(data, coords={"site": s_codes.astype(object), "time": t_codes})
     return annotate(ds)
 
 
