@@ -34,3 +34,24 @@ def shared_data() -> Path:
 def sqlite_url(tmp_path) -> str:
     """URL of a fresh SQLite database file."""
     return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real throwaway PostgreSQL server for the session (skipped with the reason if impossible)."""
+    from tests.support.postgres import start_postgres
+
+    server = start_postgres()
+    if isinstance(server, str):
+        pytest.skip(f"no PostgreSQL server: {server}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server, request) -> str:
+    """A fresh database on the throwaway server."""
+    import re
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:50]
+    return pg_server.create_database(name)
