@@ -5,7 +5,6 @@ from contextlib import ExitStack
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from console.ingest import read_file

@@ -10,10 +10,10 @@ import pandas as pd
 import xarray as xr
 
 from console.atomic import atomic_write
-from console.cli import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
-from console.cli._common import print_problems
-from console.errors import InputError, LantianError
-from console.ingest import FORMATS, read_file
+from console.cli import EXIT_PARTIAL, EXIT_USAGE
+from console.cli._common import ExitStatus, print_problems, read_each
+from console.errors import LantianError
+from console.ingest import FORMATS
 from models import aqi as aqi_model
 from models.air_standard import daily_statistics
 
@@ -66,26 +66,20 @@ def compute(ds: xr.Dataset, standard: str, convention: str, daily: bool) -> pd.D
 
 
 def run(args) -> int:
-    frames, meta_inputs, code = [], [], EXIT_OK
-    for path in args.inputs:
-        try:
-            res = read_file(path, format=args.format, mapping=args.mapping)
-        except InputError as exc:
-            print(f"lantian: error: {exc}", file=sys.stderr)
-            code = EXIT_USAGE
-            continue
+    frames, meta_inputs, status = [], [], ExitStatus()
+    for path, res in read_each(args.inputs, args.format, args.mapping, status):
         if res.problems:
             print_problems(res.problems)
-            code = max(code, EXIT_PARTIAL)
+            status.worst(EXIT_PARTIAL)
         if res.stations_only:
             print(f"lantian: error: {path}: a station list holds no concentrations", file=sys.stderr)
-            code = EXIT_USAGE
+            status.worst(EXIT_USAGE)
             continue
         try:
             frames.append(compute(res.dataset, args.standard, args.convention, args.daily))
         except LantianError as exc:
             print(f"lantian: error: {path}: {exc}", file=sys.stderr)
-            code = EXIT_USAGE
+            status.worst(EXIT_USAGE)
             continue
         meta_inputs.append({"path": str(Path(path).resolve()), "format": res.format, "sha256": res.sha256,
                             "rows_read": res.rows_read, "problems": len(res.problems)})
@@ -104,4 +98,4 @@ def run(args) -> int:
     with atomic_write(str(args.out) + ".meta.json", "w", encoding="utf-8") as fh:
         json.dump(meta, fh, ensure_ascii=False, indent=1)
     print(f"{args.out}: {len(table)} rows ({', '.join(versions)}, convention {args.convention})")
-    return code
+    return status.code

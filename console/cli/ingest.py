@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import sys
 
-from console.cli import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
-from console.cli._common import open_store, print_problems
-from console.errors import InputError
-from console.ingest import FORMATS, read_file
+from console.cli import EXIT_PARTIAL
+from console.cli._common import ExitStatus, open_store, print_problems, read_each
+from console.ingest import FORMATS
 from console.store.repository import Repository
 
 
@@ -26,14 +25,8 @@ def register(sub) -> None:
 def run(args) -> int:
     store = open_store(args)
     repo = Repository(store)
-    code = EXIT_OK
-    for path in args.paths:
-        try:
-            res = read_file(path, format=args.format, mapping=args.mapping)
-        except InputError as exc:
-            print(f"lantian: error: {exc}", file=sys.stderr)
-            code = EXIT_USAGE
-            continue
+    status = ExitStatus()
+    for path, res in read_each(args.paths, args.format, args.mapping, status):
         bar = None
         if not args.quiet and sys.stderr.isatty():
             from tqdm import tqdm
@@ -52,5 +45,5 @@ def run(args) -> int:
         if report.problems:
             print_problems(report.problems)
         if report.rows_rejected or any(p.severity == "rejected" for p in report.problems):
-            code = max(code, EXIT_PARTIAL) if code != EXIT_USAGE else code
-    return code
+            status.worst(EXIT_PARTIAL)
+    return status.code

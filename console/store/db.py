@@ -1,12 +1,11 @@
 """Opening the store: SQLite in the user's data directory by default, PostgreSQL by URL; migrations."""
 from __future__ import annotations
 
-import json
 import os
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.errors import LantianError

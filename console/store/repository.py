@@ -73,7 +73,7 @@ class Repository:
                     regions[r["code"]] = Region(code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"])
                     s.add(regions[r["code"]])
             s.flush()
-            cities = {c.code for c in s.scalars(select(City.code))} if False else set(s.scalars(select(City.code)))
+            cities = set(s.scalars(select(City.code)))
             for c in doc["cities"]:
                 if c["code"] not in cities:
                     s.add(City(code=c["code"], name_zh=c["name_zh"], short_zh=c["short_zh"], name_en=c["name_en"],

@@ -1,7 +1,6 @@
 """HJ 633-2012 and HJ 633-2026 AQI: breakpoints, special rules, rounding, missing data, primary pollutants."""
 import numpy as np
 import pandas as pd
-import pytest
 import xarray as xr
 
 from models import aqi
