@@ -73,13 +73,26 @@ class Store:
         except Exception:
             return self.url
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision (creates a new database)."""
-        from alembic import command
+    @staticmethod
+    def _alembic_config():
         from alembic.config import Config
 
         cfg = Config()
         cfg.set_main_option("script_location", str(resources.files("console") / "migrations"))
+        return cfg
+
+    @classmethod
+    def head_revision(cls) -> str:
+        """The newest schema revision this version of Lantian knows."""
+        from alembic.script import ScriptDirectory
+
+        return ScriptDirectory.from_config(cls._alembic_config()).get_current_head()
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest Alembic revision (creates a new database)."""
+        from alembic import command
+
+        cfg = self._alembic_config()
         try:
             with self.engine.begin() as conn:
                 cfg.attributes["connection"] = conn
