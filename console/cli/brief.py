@@ -1,0 +1,59 @@
+"""``lantian brief daily|episode|assessment``: briefing reports as PDF, DOCX or HTML, headless."""
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+from console.cli import EXIT_OK
+from console.errors import LantianError
+
+KINDS = {"daily": "空气质量专报 (daily air-quality briefing)",
+         "episode": "重污染天气会商报告 (episode consultation report)",
+         "assessment": "过程评估报告 (post-episode assessment)"}
+
+
+def _day(s: str) -> date:
+    try:
+        return date.fromisoformat(s)
+    except ValueError:
+        raise LantianError(f"--date/--start/--end: {s!r} is not a date YYYY-MM-DD") from None
+
+
+def register(sub) -> None:
+    p = sub.add_parser("brief", help="write a briefing report (PDF, DOCX or HTML), no display needed",
+                       description="Write a briefing report from the store (the built-in demo when the store is "
+                                   "empty). Analyses that are not installed (forecast, source apportionment, "
+                                   "warnings, measures) are named as absent in the report.")
+    p.add_argument("kind", choices=list(KINDS), help="; ".join(f"{k}: {v}" for k, v in KINDS.items()))
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="report day (Beijing time)")
+    p.add_argument("--city", action="append", metavar="CITY",
+                   help="restrict to city names or adcodes (repeat or comma-separate); default: all 14 cities")
+    p.add_argument("--out", required=True, action="append", metavar="FILE.pdf|.docx|.html",
+                   help="output file; the suffix selects the format (repeat for several formats)")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language (default zh)")
+    p.add_argument("--start", metavar="YYYY-MM-DD", help="episode/assessment period start (default: detected)")
+    p.add_argument("--end", metavar="YYYY-MM-DD", help="episode/assessment period end (default: detected)")
+    p.add_argument("--template", metavar="FILE.json", help="use this template file instead of the default lookup")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from console.cli._common import open_store
+    from console.demo import ensure_demo
+    from console.reports import check_font, make_report
+    from console.store.repository import Repository
+
+    check_font()  # fail before touching the store or writing anything
+    day = _day(args.date)
+    start = _day(args.start) if args.start else None
+    end = _day(args.end) if args.end else None
+    store = open_store(args)
+    if ensure_demo(store):
+        print("lantian: the store was empty — loaded the built-in Guangxi demo", file=sys.stderr)
+    out = make_report(Repository(store), args.kind, day, args.out, args.city, args.lang, start, end, args.template)
+    for path in out.paths:
+        extra = f", {out.pages} pages" if path.suffix.lower() == ".pdf" else ""
+        print(f"{path}: {args.kind} report for {day}{extra}")
+    if out.absent:
+        print("absent analyses: " + ", ".join(f"{k} ({v})" for k, v in out.absent.items()))
+    return EXIT_OK
