@@ -188,7 +188,7 @@ def _calendar(ctx, doc, text):
         fills.append([None] + [_level_hex(float(v)) for v in vals])
     note = (f"格内为日均AQI，颜色为级别；污染过程时段：{ctx.facts['start']}至{ctx.facts['end']}。" if zh else
             f"Daily AQI coloured by category; episode period {ctx.facts['start']} – {ctx.facts['end']}.")
-    doc.blocks.append(Table(cols, rows, fills, [1.6] + [1] * len(days), caption=note, font_pt=7.0))
+    doc.blocks.append(Table(cols, rows, fills, [1.7 if zh else 2.6] + [1] * len(days), caption=note, font_pt=7.0))
 
 
 def _timeseries(ctx, doc, text):
@@ -227,7 +227,7 @@ def _period(ctx, doc, text):
         counts.append((ctx.city_name(code), [int((lv == k).sum()) for k in range(1, 7)]))
     title = "各城市过程期间空气质量级别天数" if zh else "Days per AQI category during the episode"
     doc.blocks.append(Figure("levels", lambda p, r, st: charts.paint_level_bar(p, r, st, counts, title),
-                             0.12 + 0.045 * len(counts), title))
+                             0.08 + 0.03 * len(counts), title))
 
 
 def _forecast(ctx, doc, text):
@@ -289,7 +289,10 @@ def _sources(ctx, doc, text):
                                 + (" " + s.notes if s.notes else "")))
     title = "PM2.5来源贡献" if zh else "PM2.5 source contributions"
     doc.blocks.append(Figure("sources", lambda p, r, st: charts.paint_shares(p, r, st, labels, shares, title),
-                             0.42, title))
+                             0.36, title))
+    total = sum(max(x, 0) for x in shares) or 1.0
+    doc.blocks.append(Table(["来源" if zh else "Source", "贡献率" if zh else "Share"],
+                            [[lab, f"{100 * max(x, 0) / total:.1f}%"] for lab, x in zip(labels, shares)], None, [2, 1]))
 
 
 def _warnings(ctx, doc, text):
