@@ -90,3 +90,27 @@ def make_report(repo, kind: str, day: date, outs: list[str | Path], cities: list
             timings[k] = v - prev
             prev = v
     return ReportOutput(paths, npages, dict(ctx.absent), timings)
+
+
+@dataclass
+class Preview:
+    """Rendered pages for the console preview."""
+
+    images: list  # QImage per page
+    absent: dict[str, str]
+    title: str
+
+
+def preview_pages(repo, kind: str, day: date, cities: list[str] | None = None, lang: str = "zh",
+                  start: date | None = None, end: date | None = None, dpi: float = 80.0) -> Preview:
+    """Render the report's pages to images with the same layout code as the PDF (safe in a worker thread)."""
+    from console.qtheadless import ensure_gui_app
+    from console.reports.context import build_context
+    from console.reports.document import build_document
+    from console.reports.pages import page_images
+
+    check_font()
+    ensure_gui_app()
+    ctx = build_context(repo, kind, day, cities, lang, start, end)
+    doc = build_document(ctx)
+    return Preview(page_images(doc, dpi), dict(ctx.absent), f"{doc.title} {doc.serial}")

@@ -46,14 +46,11 @@ class ChartStyle:
 
 
 def nice_ceiling(v: float) -> float:
-    """Round up to 1, 2, 2.5 or 5 × 10^k."""
+    """Round up to a multiple of half the leading power of ten (267 → 300, 140 → 150)."""
     if not np.isfinite(v) or v <= 0:
         return 1.0
-    e = 10 ** math.floor(math.log10(v))
-    for m in (1, 2, 2.5, 5, 10):
-        if v <= m * e:
-            return m * e
-    return 10 * e
+    step = 10 ** math.floor(math.log10(v)) / 2
+    return math.ceil(v / step - 1e-9) * step
 
 
 def _text(p: QPainter, rect: QRectF, flags, s: str) -> None:
@@ -100,7 +97,7 @@ def _time_axes(p: QPainter, rect: QRectF, st: ChartStyle, t0: pd.Timestamp, t1: 
             lo = hi
     p.setFont(st.font(6.5))
     p.setPen(st.pen("#888888", 0.3, Qt.PenStyle.DotLine))
-    step = nice_ceiling(ymax / 5)
+    step = 50.0 if ymax <= 300 else 100.0
     y = 0.0
     while y <= ymax + 1e-9:
         p.setPen(st.pen("#9a9a9a", 0.3, Qt.PenStyle.DotLine))
@@ -242,7 +239,7 @@ def paint_shares(p: QPainter, rect: QRectF, st: ChartStyle, labels: list[str], s
     p.setPen(QColor(0, 0, 0))
     _text(p, QRectF(rect.left(), rect.top(), rect.width(), 14 * u), Qt.AlignmentFlag.AlignCenter, title)
     total = sum(max(s, 0) for s in shares) or 1.0
-    d = min(rect.height() - 24 * u, rect.width() * 0.38)
+    d = min(rect.height() - 24 * u, rect.width() * 0.26)
     pie = QRectF(rect.left() + 8 * u, rect.top() + 18 * u, d, d)
     angle = 90 * 16
     for i, s in enumerate(shares):

@@ -215,7 +215,8 @@ def _paint_table(p: QPainter, lay: Layout, pl: Placed) -> None:
                 p.fillRect(r, QColor(f))
             p.setPen(grid)
             p.drawRect(r)
-            dark = f and QColor(f).lightness() < 110
+            q = QColor(f) if f else None
+            dark = q is not None and 0.299 * q.red() + 0.587 * q.green() + 0.114 * q.blue() < 110
             p.setPen(QColor(255, 255, 255) if dark else QColor(0, 0, 0))
             p.drawText(r.adjusted(pad, pad, -pad, -pad),
                        int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignCenter), c)

@@ -1,0 +1,66 @@
+"""The briefing panel previews pages off the GUI thread and exports the chosen format."""
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory):
+    home = tmp_path_factory.mktemp("lantian_home_ui")
+    old = os.environ.get("LANTIAN_HOME")
+    os.environ["LANTIAN_HOME"] = str(home)
+    from console.demo import ensure_demo
+    from console.store.db import Store
+    from console.store.repository import Repository
+
+    store = Store()
+    ensure_demo(store)
+    yield Repository(store)
+    if old is None:
+        os.environ.pop("LANTIAN_HOME", None)
+    else:
+        os.environ["LANTIAN_HOME"] = old
+
+
+def test_preview_then_export(qtbot, repo, tmp_path):
+    from ui.panels.brief_panel import BriefPanel
+
+    panel = BriefPanel(repo, day=date(2019, 1, 27))
+    qtbot.addWidget(panel)
+    panel.resize(900, 1000)
+    panel.show()
+    panel.set_request(kind="episode")
+    with qtbot.waitSignal(panel.previewReady, timeout=60000) as sig:
+        panel.preview_btn.click()
+    n = sig.args[0]
+    assert 2 <= n <= 12
+    labels = panel.page_labels()
+    assert len(labels) == n and all(not lab.pixmap().isNull() for lab in labels)
+    assert labels[0].pixmap().height() > labels[0].pixmap().width()  # portrait A4 pages
+    assert "重污染天气会商报告" in panel.status.text()
+    assert panel.export_btn.isEnabled()
+    qtbot.wait(50)
+    panel.grab().save(str(tmp_path / "brief_panel.png"))
+    out = tmp_path / "episode.docx"
+    with qtbot.waitSignal(panel.exported, timeout=60000):
+        panel.export_to(str(out))
+    assert out.is_file() and out.stat().st_size > 10000
+    panel.close()
+    assert panel._thread is None
+
+
+def test_error_is_shown_not_raised(qtbot, repo):
+    from ui.panels.brief_panel import BriefPanel
+
+    panel = BriefPanel(repo, day=date(2030, 1, 1))
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.failed, timeout=60000) as sig:
+        panel.preview()
+    assert "2030-01-01" in sig.args[0]
+    assert "2030-01-01" in panel.status.text()
+    panel.close()
