@@ -40,10 +40,14 @@ def register(sub) -> None:
 def run(args) -> int:
     from console.cli._common import open_store
     from console.demo import ensure_demo
-    from console.reports import check_font, make_report
+    from pathlib import Path
+
+    from console.reports import _format_of, check_font, make_report
     from console.store.repository import Repository
 
     check_font()  # fail before touching the store or writing anything
+    for o in args.out:
+        _format_of(Path(o))
     day = _day(args.date)
     start = _day(args.start) if args.start else None
     end = _day(args.end) if args.end else None

@@ -158,15 +158,16 @@ def write_docx(doc: Document, path: str | Path, east_asia: str, figure_png) -> N
             t.alignment = WD_TABLE_ALIGNMENT.CENTER
             rel = b.widths or [1.0] * len(b.columns)
             total = sum(rel)
+            grid = [row.cells for row in t.rows]  # t.cell(i, j) rescans the whole table on every call
             for j, name in enumerate(b.columns):
-                c = t.cell(0, j)
+                c = grid[0][j]
                 c.width = Cm(17.0 * rel[j] / total)
                 c.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
                 _run(c.paragraphs[0], name, east_asia, b.font_pt, True)
                 _shade(c._tc.get_or_add_tcPr(), "#E8EDF3")
             for i, row in enumerate(b.rows, 1):
                 for j, val in enumerate(row):
-                    c = t.cell(i, j)
+                    c = grid[i][j]
                     c.width = Cm(17.0 * rel[j] / total)
                     c.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
                     fill = b.fills[i - 1][j] if b.fills else None

@@ -1,0 +1,66 @@
+"""``lantian brief`` from the command line: headless, clear errors, nothing written on failure."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = "import sys; from console.cli import main; sys.exit(main())"
+
+
+def _env(home: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "LANTIAN_DB")}
+    env["LANTIAN_HOME"] = str(home)
+    return env
+
+
+def test_headless_episode_pdf_on_empty_store(tmp_path):
+    """No display, empty store: the demo is loaded and a PDF is written."""
+    out = tmp_path / "ep.pdf"
+    proc = subprocess.run([sys.executable, "-c", CLI, "brief", "episode", "--date", "2019-01-27", "--out", str(out),
+                           "--city", "南宁市,柳州市", "--city", "450300"],
+                          cwd=ROOT, env=_env(tmp_path / "home"), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert out.is_file() and out.read_bytes()[:5] == b"%PDF-"
+    assert "pages" in proc.stdout and "absent analyses: forecast" in proc.stdout
+    assert "demo" in proc.stderr
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(str(out)).pages)
+    assert "南宁市" in text and "桂林市" in text and "来宾市" not in text.split("附")[0].split("三、")[1]
+
+
+def test_no_cjk_font_fails_clearly_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    from console import fonts
+    from console.cli import main
+
+    monkeypatch.setattr(fonts, "find_cjk_font_file", lambda: None)
+    monkeypatch.setenv("LANTIAN_HOME", str(tmp_path / "home"))
+    out = tmp_path / "r.pdf"
+    code = main(["brief", "daily", "--date", "2019-01-27", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "no Chinese (CJK) font found" in err and "fonts-noto-cjk" in err
+    assert not out.exists() and list(tmp_path.glob("*r.pdf*")) == []
+    assert not (tmp_path / "home").exists()  # failed before touching the store
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--date", "2019-13-01", "--out", "x.pdf"], "not a date"),
+    (["--date", "2019-01-27", "--out", "x.txt"], "unknown report format"),
+    (["--date", "2019-01-27", "--out", "x.pdf", "--city", "北京市"], "unknown city 北京市"),
+    (["--date", "2030-01-01", "--out", "x.pdf"], "no valid daily observations for 2030-01-01"),
+])
+def test_bad_input_is_one_clear_line(tmp_path, monkeypatch, capsys, args, message):
+    from console.cli import main
+
+    monkeypatch.setenv("LANTIAN_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    code = main(["brief", "daily", *args])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err
+    assert not (tmp_path / "x.pdf").exists()
