@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QColor, QPainter
 
 from console.reports import charts
 from console.reports.context import EPISODE_SEARCH_DAYS, ReportContext
@@ -132,10 +132,12 @@ def _summary(ctx, doc, text):
     zh = ctx.lang == "zh"
     rel = ctx.facts.get("relation")
     if ctx.kind != "daily" and not ctx.episode_detected:
-        doc.blocks.append(Paragraph(f"报告日前后{EPISODE_SEARCH_DAYS}天内未发现污染过程（任一城市日AQI>100），"
+        when_zh = "前" if ctx.kind == "episode" else "前后"
+        when_en = "before" if ctx.kind == "episode" else "of"
+        doc.blocks.append(Paragraph(f"报告日{when_zh}{EPISODE_SEARCH_DAYS}天内未发现污染过程（任一城市日AQI>100），"
                                     f"以下过程统计为{ctx.facts['start']}至{ctx.facts['end']}。" if zh else
-                                    f"No episode (any city daily AQI > 100) within {EPISODE_SEARCH_DAYS} days of the report "
-                                    f"day; period statistics cover {ctx.facts['start']} – {ctx.facts['end']}.", "absent"))
+                                    f"No episode (any city daily AQI > 100) within {EPISODE_SEARCH_DAYS} days {when_en} the "
+                                    f"report day; period statistics cover {ctx.facts['start']} – {ctx.facts['end']}.", "absent"))
     elif rel == "before":
         doc.blocks.append(Paragraph(f"报告日不在污染过程中；以上为最近一次过程（{ctx.facts['start']}至{ctx.facts['end']}）的统计。"
                                     if zh else f"The report day is not within an episode; the figures above describe the "
@@ -152,6 +154,7 @@ def _map(ctx, doc, text):
     def draw(p: QPainter, rect: QRectF, st: charts.ChartStyle, values=values, title=title) -> None:
         band = 18 * st.u  # title strip above the map so it never covers a city
         p.save()
+        p.setPen(QColor(0, 0, 0))
         p.setFont(st.font(10, bold=True))
         p.drawText(QRectF(rect.left(), rect.top(), rect.width(), band), int(Qt.AlignmentFlag.AlignCenter), title)
         p.restore()

@@ -189,7 +189,8 @@ class BriefPanel(QWidget):
             lab.setPixmap(QPixmap.fromImage(img))
             lab.setStyleSheet("border: 1px solid #999; background: white;")
             self.pages_layout.addWidget(lab)
-        absent = "、".join(prev.absent) if prev.absent else ""
+        names = {"forecast": "预报", "sources": "来源解析", "warnings": "预警", "measures": "措施"}
+        absent = "、".join(names.get(k, k) for k in prev.absent)
         self.status.setText(f"{prev.title}：共 {len(prev.images)} 页" + (f"（未包含：{absent}）" if absent else ""))
         self.export_btn.setEnabled(True)
         self.previewReady.emit(len(prev.images))
