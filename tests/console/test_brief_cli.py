@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# a QApplication from pytest-qt first: a bare QGuiApplication made by the core would stop later widget tests
+pytestmark = pytest.mark.usefixtures("qapp")
+
 ROOT = Path(__file__).resolve().parents[2]
 CLI = "import sys; from console.cli import main; sys.exit(main())"
 

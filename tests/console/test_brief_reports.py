@@ -11,6 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+# a QApplication from pytest-qt first: a bare QGuiApplication made by the core would stop later widget tests
+pytestmark = pytest.mark.usefixtures("qapp")
+
 pytest.importorskip("pypdf")
 pytest.importorskip("docx")
 
