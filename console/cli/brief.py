@@ -25,19 +25,44 @@ def register(sub) -> None:
                                    "empty). Analyses that are not installed (forecast, source apportionment, "
                                    "warnings, measures) are named as absent in the report.")
     p.add_argument("kind", choices=list(KINDS), help="; ".join(f"{k}: {v}" for k, v in KINDS.items()))
-    p.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="report day (Beijing time)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="report day (Beijing time); required unless --edit-template")
     p.add_argument("--city", action="append", metavar="CITY",
                    help="restrict to city names or adcodes (repeat or comma-separate); default: all 14 cities")
-    p.add_argument("--out", required=True, action="append", metavar="FILE.pdf|.docx|.html",
+    p.add_argument("--out", action="append", metavar="FILE.pdf|.docx|.html",
                    help="output file; the suffix selects the format (repeat for several formats)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language (default zh)")
     p.add_argument("--start", metavar="YYYY-MM-DD", help="episode/assessment period start (default: detected)")
     p.add_argument("--end", metavar="YYYY-MM-DD", help="episode/assessment period end (default: detected)")
     p.add_argument("--template", metavar="FILE.json", help="use this template file instead of the default lookup")
+    p.add_argument("--edit-template", action="store_true",
+                   help="copy the shipped template of this report type to the user template directory "
+                        "($LANTIAN_HOME/templates or the user config dir) for editing, print its path and exit")
     p.set_defaults(func=run)
 
 
+def _edit_template(kind: str) -> int:
+    from importlib import resources
+
+    from console.atomic import atomic_write
+    from console.reports.templates import load_template, override_dirs
+
+    target = override_dirs()[0] / f"{kind}.json"
+    if target.is_file():
+        load_template(kind)  # validates the user's file; a broken one is named with the reason
+        print(f"{target} (exists; edit it, delete it to return to the shipped template)")
+        return EXIT_OK
+    text = resources.files("resources.reports").joinpath(f"{kind}.json").read_text(encoding="utf-8")
+    with atomic_write(target, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    print(f"{target} (copied from the shipped template; reports now use this file)")
+    return EXIT_OK
+
+
 def run(args) -> int:
+    if args.edit_template:
+        return _edit_template(args.kind)
+    if not args.date or not args.out:
+        raise LantianError("brief: --date and --out are required (e.g. --date 2019-01-27 --out report.pdf)")
     from console.cli._common import open_store
     from console.demo import ensure_demo
     from pathlib import Path

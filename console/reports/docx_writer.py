@@ -159,6 +159,10 @@ def write_docx(doc: Document, path: str | Path, east_asia: str, figure_png) -> N
             rel = b.widths or [1.0] * len(b.columns)
             total = sum(rel)
             grid = [row.cells for row in t.rows]  # t.cell(i, j) rescans the whole table on every call
+            trpr = t.rows[0]._tr.get_or_add_trPr()
+            head = OxmlElement("w:tblHeader")  # repeat the header row on every page
+            head.set(qn("w:val"), "true")
+            trpr.append(head)
             for j, name in enumerate(b.columns):
                 c = grid[0][j]
                 c.width = Cm(17.0 * rel[j] / total)

@@ -67,3 +67,31 @@ def test_bad_input_is_one_clear_line(tmp_path, monkeypatch, capsys, args, messag
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Traceback" not in err
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_edit_template_copies_then_reports_use_it(tmp_path, monkeypatch, capsys):
+    import json
+
+    from console.cli import main
+    from console.reports.templates import load_template
+
+    monkeypatch.setenv("LANTIAN_HOME", str(tmp_path))
+    assert main(["brief", "episode", "--edit-template"]) == 0
+    path = tmp_path / "templates" / "episode.json"
+    assert str(path) in capsys.readouterr().out and path.is_file()
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["issuer"]["zh"] = "南宁市重污染天气应急指挥部"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    tpl = load_template("episode")
+    assert tpl.issuer["zh"] == "南宁市重污染天气应急指挥部" and tpl.origin == str(path)
+    path.write_text('{"schema": "lantian.report-template/1", "id": "episode"}', encoding="utf-8")
+    assert main(["brief", "episode", "--edit-template"]) == 2
+    assert "episode.json: report template lacks 'sections'" in capsys.readouterr().err
+
+
+def test_date_and_out_required(tmp_path, monkeypatch, capsys):
+    from console.cli import main
+
+    monkeypatch.setenv("LANTIAN_HOME", str(tmp_path))
+    assert main(["brief", "daily", "--out", "x.pdf"]) == 2
+    assert "--date and --out are required" in capsys.readouterr().err

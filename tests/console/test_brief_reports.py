@@ -239,3 +239,28 @@ def test_user_template_override(repo, tmp_path, monkeypatch):
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "南宁市空气质量日报（用户模板）" in html and "data:image/png" not in html  # no map/chart sections
     assert str(home / "templates" / "daily.json") in html  # provenance names the template used
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) not installed")
+def test_rendered_pages_show_masthead_and_map(episode_plain, tmp_path):
+    """Rasterise the PDF like a viewer would: page 1 has the red masthead and the AQI-coloured map."""
+    from PySide6.QtGui import QColor, QImage
+
+    _, out = episode_plain
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(out / "ep.pdf"), str(tmp_path / "p")], check=True)
+    pages = sorted(tmp_path.glob("p-*.png"))
+    assert len(pages) >= 2
+    img = QImage(str(pages[0]))
+    colours = {}
+    for y in range(0, img.height(), 2):
+        for x in range(0, img.width(), 2):
+            c = QColor(img.pixel(x, y))
+            colours[(c.red() // 32, c.green() // 32, c.blue() // 32)] = colours.get((c.red() // 32, c.green() // 32, c.blue() // 32), 0) + 1
+    red = colours.get((6, 0, 0), 0)  # masthead title and rule (#C81010)
+    orange = sum(v for k, v in colours.items() if k[0] == 7 and 3 <= k[1] <= 4 and k[2] == 0)  # 轻度污染 #FF7E00
+    purple = sum(v for k, v in colours.items() if k[0] == 4 and k[1] == 0 and 1 <= k[2] <= 2)  # 重度污染 #99004C
+    assert red > 30 and orange > 200 and purple > 50, (red, orange, purple)
+    for p in pages:  # no blank pages
+        im = QImage(str(p))
+        dark = sum(1 for y in range(0, im.height(), 4) for x in range(0, im.width(), 4) if QColor(im.pixel(x, y)).lightness() < 128)
+        assert dark > 50, p.name
