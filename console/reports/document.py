@@ -176,7 +176,7 @@ def _ranking(ctx, doc, text):
                      _num(r.pm25), _num(r.pm10), _num(r.o3_8h), ch, _num(r.hour_aqi)])
         fills.append([None, None, _level_hex(r.aqi), _level_hex(r.aqi), None, None, None, None, None, _level_hex(r.hour_aqi)])
     unit = "浓度单位：μg/m³；报告时刻为" if zh else "Concentrations in µg/m³; report hour "
-    doc.blocks.append(Table(cols, rows, fills, [0.6, 1.2, 1, 1.1, 1.2, 0.8, 0.8, 0.8, 0.8, 1],
+    doc.blocks.append(Table(cols, rows, fills, [0.6, 1.2 if zh else 1.75, 1, 1.1, 1.2, 0.8, 0.8, 0.8, 0.8, 1],
                             caption=f"{unit}{ctx.report_hour:%Y-%m-%d %H:%M}" + ("（北京时间）" if zh else " (Beijing time)")))
 
 
@@ -221,7 +221,7 @@ def _period(ctx, doc, text):
                      str(int(r["exceed_days"])), _num(float(r["max_aqi"])), md, _num(float(r["mean_pm25"]))])
         fills.append([None, None, "#FFE0B2" if r["days_over_100"] else None, "#E1BEE7" if r["days_over_200"] else None,
                       None, _level_hex(float(r["max_aqi"])), None, None])
-    doc.blocks.append(Table(cols, rows, fills, [1.2, 0.8, 1, 1, 1, 1, 0.9, 1],
+    doc.blocks.append(Table(cols, rows, fills, [1.2 if zh else 1.7, 0.8, 1, 1, 1, 1, 0.9, 1],
                             caption=("统计时段：" if zh else "Period: ") + f"{ctx.facts['start']} – {ctx.facts['end']}"))
     counts = []
     per = ctx.daily_aqi.loc[pd.Timestamp(ctx.start):pd.Timestamp(ctx.end)]

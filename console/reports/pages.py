@@ -113,6 +113,9 @@ def layout(doc: Document, lay: Layout) -> list[list[Placed]]:
             hh = lay.row_height(b, b.columns, True)
             rh = [lay.row_height(b, r) for r in b.rows]
             cap = lay.text_height(b.caption, 7.5, w) + 4 * u if b.caption else 0
+            whole = hh + sum(rh)
+            if len(rh) <= 8 and y + whole > bottom and lay.content.top() + whole <= bottom:
+                new_page()  # a short table is not split
             a = 0
             while a < len(rh) or (a == 0 and not rh):
                 if y + hh + (rh[a] if rh else 0) > bottom:
@@ -161,7 +164,10 @@ def masthead_height(lay: Layout) -> float:
 def _paint_masthead(p: QPainter, lay: Layout, doc: Document) -> None:
     u, c = lay.u, lay.content
     p.setPen(RED)
-    p.setFont(lay.font(24, True))
+    size = 24.0
+    while size > 12 and QFontMetricsF(lay.font(size, True), lay.device).horizontalAdvance(doc.title) > c.width():
+        size -= 1  # long (English) titles shrink to fit the line
+    p.setFont(lay.font(size, True))
     p.drawText(QRectF(c.left(), c.top(), c.width(), 40 * u), int(Qt.AlignmentFlag.AlignCenter), doc.title)
     p.setPen(QColor(30, 30, 30))
     p.setFont(lay.font(9.5))
