@@ -67,12 +67,12 @@ def run(args) -> int:
     from console.demo import ensure_demo
     from pathlib import Path
 
-    from console.reports import _format_of, check_font, make_report
+    from console.reports import output_format, check_font, make_report
     from console.store.repository import Repository
 
     check_font()  # fail before touching the store or writing anything
     for o in args.out:
-        _format_of(Path(o))
+        output_format(Path(o))
     day = _day(args.date)
     start = _day(args.start) if args.start else None
     end = _day(args.end) if args.end else None

@@ -36,7 +36,7 @@ def check_font() -> Path:
     return path
 
 
-def _format_of(path: Path) -> str:
+def output_format(path: Path) -> str:
     suf = path.suffix.lower()
     if suf == ".htm":
         suf = ".html"
@@ -56,7 +56,7 @@ def make_report(repo, kind: str, day: date, outs: list[str | Path], cities: list
     from console.reports.templates import load_template
 
     paths = [Path(o) for o in outs]
-    fmts = [_format_of(p) for p in paths]  # validate before any work
+    fmts = [output_format(p) for p in paths]  # validate before any work
     check_font()
     ensure_gui_app()
     from console.fonts import qt_cjk_family

@@ -53,7 +53,7 @@ def render_html(doc: Document, figure_png) -> str:
                     cells.append(f"<td{style}>{e(v)}</td>")
                 rows.append("<tr>" + "".join(cells) + "</tr>")
             cap = f'<p class="small">{e(b.caption)}</p>' if b.caption else ""
-            out.append("<table>" + "".join(rows) + "</table>" + cap)
+            out.append('<table width="100%">' + "".join(rows) + "</table>" + cap)
         elif isinstance(b, Figure):
             data = base64.b64encode(figure_png(b)).decode("ascii")
             width = "86%" if b.kind == "map" else "100%"

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter, QPaintDevice, QPdfWriter, QPen
@@ -378,8 +379,9 @@ def radical_map(family: str) -> dict[int, int]:
 COMMON = "".join(chr(c) for c in range(0x20, 0x7F)) + "–—…（）：；，。、·“”‘’％°µμ³²≥≤Δ±×→＞＜"
 
 
-def lookalike_map(family: str, preferred: str) -> dict[int, int]:
-    """Code points sharing a glyph with a preferred character (e.g. U+2012 ‒ for the en dash –) → that character."""
+def lookalike_resolver(family: str, preferred: str) -> Callable[[int], int]:
+    """A function mapping a code point that shares its glyph with a preferred character (e.g. U+2012 ‒ with
+    the en dash –) to that character; other code points map to themselves."""
     from PySide6.QtGui import QFont, QRawFont
 
     raw = QRawFont.fromFont(QFont(family))
@@ -396,7 +398,7 @@ def lookalike_map(family: str, preferred: str) -> dict[int, int]:
         g = raw.glyphIndexesForString(chr(cp))
         return by_glyph.get(g[0], cp) if g and g[0] else cp
 
-    return {"resolve": resolve}  # type: ignore[return-value]
+    return resolve
 
 
 def _fix_cmap(data: bytes, radicals: dict[int, int], resolve) -> bytes:
@@ -444,7 +446,7 @@ def fix_tounicode(path: str | Path, family: str, text: str = "") -> None:
     from pypdf import PdfReader, PdfWriter
 
     radicals = radical_map(family)
-    resolve = lookalike_map(family, text)["resolve"]
+    resolve = lookalike_resolver(family, text)
     reader = PdfReader(str(path))
     writer = PdfWriter(clone_from=reader)
     seen = set()
