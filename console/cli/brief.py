@@ -63,11 +63,11 @@ def run(args) -> int:
         return _edit_template(args.kind)
     if not args.date or not args.out:
         raise LantianError("brief: --date and --out are required (e.g. --date 2019-01-27 --out report.pdf)")
-    from console.cli._common import open_store
-    from console.demo import ensure_demo
     from pathlib import Path
 
-    from console.reports import output_format, check_font, make_report
+    from console.cli._common import open_store
+    from console.demo import ensure_demo
+    from console.reports import check_font, make_report, output_format
     from console.store.repository import Repository
 
     check_font()  # fail before touching the store or writing anything

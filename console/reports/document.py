@@ -6,9 +6,8 @@ analyses are present is decided here: an absent provider becomes a plain-languag
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -18,7 +17,7 @@ from PySide6.QtGui import QColor, QPainter
 from console.reports import charts
 from console.reports.context import EPISODE_SEARCH_DAYS, ReportContext
 from console.reports.templates import fill
-from models.aqi import aqi_level, level_info, levels, sensitive_groups
+from models.aqi import aqi_level, level_info, sensitive_groups
 
 WARN_ZH = {0: "无预警", 1: "黄色（Ⅲ级）", 2: "橙色（Ⅱ级）", 3: "红色（Ⅰ级）"}
 WARN_EN = {0: "none", 1: "Yellow (III)", 2: "Orange (II)", 3: "Red (I)"}
@@ -95,7 +94,6 @@ def _level_hex(a: float) -> str | None:
 def build_document(ctx: ReportContext) -> Document:
     """Turn the context into blocks, in the template's section order."""
     L = ctx.lang
-    zh = L == "zh"
     tpl = ctx.template
     facts = dict(ctx.facts)
     doc = Document(tpl.t("title", L), fill(tpl.t("serial", L), facts), tpl.t("issuer", L), tpl.t("classification", L),

@@ -17,7 +17,14 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from console.atomic import atomic_path
-from console.reports.document import Approval, Document, Figure, Heading, Paragraph, Table
+from console.reports.document import (
+    Approval,
+    Document,
+    Figure,
+    Heading,
+    Paragraph,
+    Table,
+)
 
 LATIN = "Arial"
 

@@ -6,7 +6,14 @@ import html
 from pathlib import Path
 
 from console.atomic import atomic_write
-from console.reports.document import Approval, Document, Figure, Heading, Paragraph, Table
+from console.reports.document import (
+    Approval,
+    Document,
+    Figure,
+    Heading,
+    Paragraph,
+    Table,
+)
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;max-width:820px;

@@ -9,17 +9,34 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter, QPaintDevice, QPdfWriter, QPen
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFontMetricsF,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPaintDevice,
+    QPainter,
+    QPdfWriter,
+    QPen,
+)
 
 from console.atomic import atomic_path
 from console.reports.charts import ChartStyle
-from console.reports.document import Approval, Document, Figure, Heading, Paragraph, Table
+from console.reports.document import (
+    Approval,
+    Document,
+    Figure,
+    Heading,
+    Paragraph,
+    Table,
+)
 
 A4_PT = (595.28, 841.89)
 MARGIN = {"left": 56.0, "right": 56.0, "top": 62.0, "bottom": 58.0}

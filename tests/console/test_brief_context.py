@@ -4,12 +4,16 @@ from __future__ import annotations
 import os
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from console.errors import LantianError
-from console.reports.context import build_context, detect_episode, episodes, resolve_cities
+from console.reports.context import (
+    build_context,
+    detect_episode,
+    episodes,
+    resolve_cities,
+)
 
 pytestmark = pytest.mark.usefixtures("qapp")
 

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.usefixtures("qapp")
 pytest.importorskip("pypdf")
 pytest.importorskip("docx")
 
-from console.reports import make_report, providers as prov  # noqa: E402
+from console.reports import make_report
+from console.reports import providers as prov
 
 CITIES = ("南宁市", "柳州市", "桂林市", "来宾市")
 
@@ -177,7 +178,7 @@ def episode_with_providers(repo, tmp_path_factory):
 def test_provider_content_appears(episode_with_providers, episode_plain):
     res, out = episode_with_providers
     assert res.absent == {}
-    text, reader = _pdf_text(out / "ep.pdf")
+    text, _ = _pdf_text(out / "ep.pdf")
     flat = text.replace("\n", "")
     for s in ("FAKE-QUANTILE-MODEL", "未来三天空气质量预报", "中度污染 120–180", "P10–P90", "机动车", "C级企业停产（测试措施）",
               "预报AQI>200持续48小时", "广西测试方案", "test-2024"):
@@ -200,6 +201,7 @@ def test_broken_provider_is_reported_not_fatal(repo, tmp_path):
         res = make_report(repo, "daily", date(2019, 1, 27), [tmp_path / "d.html"])
     finally:
         prov.unregister_provider("forecast")
+    assert res.paths == [tmp_path / "d.html"]
     assert "model file missing" in res.absent["forecast"]
     assert "model file missing" in (tmp_path / "d.html").read_text(encoding="utf-8")
 
@@ -221,6 +223,7 @@ def test_english_and_city_filter(repo, tmp_path):
     assert "Daily Air Quality Briefing" in text and "Nanning" in text and "Liuzhou" in text
     assert "Guilin" not in text
     ptext, _ = _pdf_text(tmp_path / "r.pdf")
+    assert res.pages and res.absent.keys() == {"forecast", "warnings"}
     assert "Nanning" in ptext and "Page 1 of" in ptext
 
 
@@ -235,7 +238,7 @@ def test_user_template_override(repo, tmp_path, monkeypatch):
     (home / "templates").mkdir(parents=True)
     (home / "templates" / "daily.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     monkeypatch.setenv("LANTIAN_HOME", str(home))
-    res = make_report(repo, "daily", date(2019, 1, 27), [tmp_path / "r.html"])
+    make_report(repo, "daily", date(2019, 1, 27), [tmp_path / "r.html"])
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "南宁市空气质量日报（用户模板）" in html and "data:image/png" not in html  # no map/chart sections
     assert str(home / "templates" / "daily.json") in html  # provenance names the template used

@@ -5,13 +5,23 @@ in a worker thread; the panel only shows the page images and writes the chosen f
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from PySide6.QtCore import QDate, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.errors import LantianError
 
@@ -219,7 +229,7 @@ class BriefPanel(QWidget):
         self.status.setText(f"已导出 / exported: {path}")
         self.exported.emit(path)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event) -> None:
         self.cancel()
         self._wait()
         super().closeEvent(event)
