@@ -64,3 +64,13 @@ def test_error_is_shown_not_raised(qtbot, repo):
     assert "2030-01-01" in sig.args[0]
     assert "2030-01-01" in panel.status.text()
     panel.close()
+
+
+def test_default_day_is_the_last_day_with_data(qtbot, repo):
+    from ui.panels.brief_panel import BriefPanel
+
+    panel = BriefPanel(repo)
+    qtbot.addWidget(panel)
+    assert panel.params()["day"] == date(2019, 6, 30) and panel.params()["kind"] == "daily"
+    panel.set_request(kind="assessment", cities="南宁市，柳州市", lang="en")
+    assert panel.params() == {"kind": "assessment", "day": date(2019, 6, 30), "cities": ["南宁市", "柳州市"], "lang": "en"}

@@ -6,7 +6,7 @@ in a worker thread; the panel only shows the page images and writes the chosen f
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QPixmap
@@ -72,7 +72,7 @@ class BriefPanel(QWidget):
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
-        d = day or date.today()
+        d = day or self._last_day()
         self.date.setDate(QDate(d.year, d.month, d.day))
         self.cities = QLineEdit()
         self.cities.setPlaceholderText("全部城市 / all cities (e.g. 南宁市, 450200)")
@@ -103,6 +103,16 @@ class BriefPanel(QWidget):
         self.preview_btn.clicked.connect(self.preview)
         self.export_btn.clicked.connect(self._export_dialog)
         self.cancel_btn.clicked.connect(self.cancel)
+
+    def _last_day(self) -> date:
+        """The last complete day of city data in the store (today when the store is empty)."""
+        try:
+            span = self.repo.time_range("city")
+        except Exception:  # an unreachable store shows its error on preview, not here
+            span = None
+        if not span:
+            return date.today()
+        return (span[1] - timedelta(hours=1)).date()  # hour-ending labels: 00:00 closes the previous day
 
     # ------------------------------------------------------------------ parameters
     def params(self) -> dict:
