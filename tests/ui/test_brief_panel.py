@@ -74,3 +74,15 @@ def test_default_day_is_the_last_day_with_data(qtbot, repo):
     assert panel.params()["day"] == date(2019, 6, 30) and panel.params()["kind"] == "daily"
     panel.set_request(kind="assessment", cities="南宁市，柳州市", lang="en")
     assert panel.params() == {"kind": "assessment", "day": date(2019, 6, 30), "cities": ["南宁市", "柳州市"], "lang": "en"}
+
+
+def test_missing_font_is_reported_in_the_panel(qtbot, repo, monkeypatch):
+    from console import fonts
+    from ui.panels.brief_panel import BriefPanel
+
+    monkeypatch.setattr(fonts, "find_cjk_font_file", lambda: None)
+    panel = BriefPanel(repo, day=date(2019, 1, 27))
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.failed, timeout=5000) as sig:
+        panel.preview()
+    assert "no Chinese (CJK) font found" in sig.args[0] and panel.page_labels() == []

@@ -192,8 +192,16 @@ class BriefPanel(QWidget):
     @Slot()
     def preview(self) -> None:
         """Render the pages in a worker thread and show them."""
-        from console.reports import preview_pages
+        from console.fonts import qt_cjk_family
+        from console.reports import check_font, preview_pages
 
+        try:  # font check and registration in the GUI thread (QFontDatabase), errors shown at once
+            check_font()
+            qt_cjk_family()
+        except LantianError as exc:
+            self.status.setText(f"错误 / error: {exc}")
+            self.failed.emit(str(exc))
+            return
         p = self.params()
         dpi = max(60.0, min(110.0, self.logicalDpiY() * 0.9))
         self._run(lambda: preview_pages(self.repo, p["kind"], p["day"], p["cities"], p["lang"], dpi=dpi),
