@@ -90,6 +90,10 @@ def test_pdf_has_chinese_text_map_and_charts(episode_plain):
     ops = [len(re.findall(rb"\b(?:l|c|re)\n", p.get_contents().get_data())) for p in reader.pages]
     assert max(ops) > 2000, ops  # city polygons + time-series lines
     assert all("/XObject" not in p["/Resources"] or not p["/Resources"]["/XObject"] for p in reader.pages)
+    # the map's city polygons are filled with the HJ 633 level colours (#FF7E00 light, #99004C heavy)
+    page1 = reader.pages[0].get_contents().get_data()
+    assert len(re.findall(rb"\n1 0\.494\d* 0 scn\n", page1)) >= 5
+    assert re.search(rb"\n0\.6\d* 0 0\.298\d* scn\n", page1)
 
 
 def test_absent_analyses_are_named(episode_plain):
