@@ -80,6 +80,8 @@ def run(args) -> int:
     if ensure_demo(store):
         print("lantian: the store was empty — loaded the built-in Guangxi demo", file=sys.stderr)
     out = make_report(Repository(store), args.kind, day, args.out, args.city, args.lang, start, end, args.template)
+    for w in out.warnings:
+        print(f"lantian: warning: {w}", file=sys.stderr)
     for path in out.paths:
         extra = f", {out.pages} pages" if path.suffix.lower() == ".pdf" else ""
         print(f"{path}: {args.kind} report for {day}{extra}")

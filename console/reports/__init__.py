@@ -24,6 +24,7 @@ class ReportOutput:
     pages: int | None  # PDF page count (None when no PDF was written)
     absent: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def check_font() -> Path:
@@ -68,6 +69,11 @@ def make_report(repo, kind: str, day: date, outs: list[str | Path], cities: list
     t["context"] = time.perf_counter()
     doc = build_document(ctx)
     family = qt_cjk_family()
+    warnings = []
+    missing = pages.missing_glyphs(doc, family)
+    if missing:
+        warnings.append(f"the report font ({family}) has no glyph for {missing!r}; these characters may print as "
+                        "empty boxes — change the template text or set LANTIAN_CJK_FONT to a font that has them")
     cache: dict[str, bytes] = {}
 
     def png(fig):
@@ -89,7 +95,7 @@ def make_report(repo, kind: str, day: date, outs: list[str | Path], cities: list
         if k != "start":
             timings[k] = v - prev
             prev = v
-    return ReportOutput(paths, npages, dict(ctx.absent), timings)
+    return ReportOutput(paths, npages, dict(ctx.absent), timings, warnings)
 
 
 @dataclass

@@ -311,6 +311,15 @@ def document_text(doc: Document) -> str:
     return "".join(parts)
 
 
+def missing_glyphs(doc: Document, family: str) -> str:
+    """Characters of the document the report font cannot draw (they would print as empty boxes)."""
+    from PySide6.QtGui import QFont, QRawFont
+
+    raw = QRawFont.fromFont(QFont(family))
+    chars = sorted({c for c in document_text(doc) if c.isprintable() and not c.isspace()})
+    return "".join(c for c in chars if not raw.supportsCharacter(ord(c)))
+
+
 def _family() -> str:
     from console.fonts import qt_cjk_family
 

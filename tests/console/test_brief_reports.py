@@ -242,7 +242,8 @@ def test_user_template_override(repo, tmp_path, monkeypatch):
     (home / "templates").mkdir(parents=True)
     (home / "templates" / "daily.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     monkeypatch.setenv("LANTIAN_HOME", str(home))
-    make_report(repo, "daily", date(2019, 1, 27), [tmp_path / "r.html"])
+    res = make_report(repo, "daily", date(2019, 1, 27), [tmp_path / "r.html"])
+    assert res.warnings == []
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "南宁市空气质量日报（用户模板）" in html and "data:image/png" not in html  # no map/chart sections
     assert str(home / "templates" / "daily.json") in html  # provenance names the template used
@@ -271,3 +272,16 @@ def test_rendered_pages_show_masthead_and_map(episode_plain, tmp_path):
         im = QImage(str(p))
         dark = sum(1 for y in range(0, im.height(), 4) for x in range(0, im.width(), 4) if QColor(im.pixel(x, y)).lightness() < 128)
         assert dark > 50, p.name
+
+
+def test_characters_missing_from_the_font_are_reported(repo, tmp_path, monkeypatch):
+    import json
+    from importlib import resources
+
+    doc = json.loads(resources.files("resources.reports").joinpath("daily.json").read_text(encoding="utf-8"))
+    doc["title"]["zh"] = "空气质量专报\U0001F600"
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "daily.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("LANTIAN_HOME", str(tmp_path))
+    res = make_report(repo, "daily", date(2019, 1, 27), [tmp_path / "r.html"])
+    assert len(res.warnings) == 1 and "\U0001F600" in res.warnings[0] and "LANTIAN_CJK_FONT" in res.warnings[0]
