@@ -27,6 +27,7 @@ import pandas as pd
 log = logging.getLogger(__name__)
 
 KINDS = ("forecast", "sources", "warnings", "measures")
+ENTRY_POINT_GROUP = "lantian.report_providers"
 #: modules tried on discovery; each registers its providers when imported
 KNOWN_MODULES = (
     "console.forecast.report_provider",
@@ -182,7 +183,14 @@ def discover() -> None:
     if _discovered:
         return
     _discovered = True
-    for name in KNOWN_MODULES:
+    names = list(KNOWN_MODULES)
+    try:  # installed plug-ins: [project.entry-points."lantian.report_providers"] name = "package.module"
+        from importlib.metadata import entry_points
+
+        names += [ep.value.split(":")[0] for ep in entry_points(group=ENTRY_POINT_GROUP)]
+    except Exception:  # pragma: no cover - broken metadata must not break the report
+        log.exception("reading %s entry points failed", ENTRY_POINT_GROUP)
+    for name in names:
         try:
             importlib.import_module(name)
         except ImportError:
