@@ -285,3 +285,20 @@ def test_characters_missing_from_the_font_are_reported(repo, tmp_path, monkeypat
     monkeypatch.setenv("LANTIAN_HOME", str(tmp_path))
     res = make_report(repo, "daily", date(2019, 1, 27), [tmp_path / "r.html"])
     assert len(res.warnings) == 1 and "\U0001F600" in res.warnings[0] and "LANTIAN_CJK_FONT" in res.warnings[0]
+
+
+def test_discovery_imports_known_modules_and_skips_missing(tmp_path, monkeypatch):
+    (tmp_path / "lantian_fake_sources_provider.py").write_text(
+        "from console.reports.providers import register_provider, SourcesResult, SourceFactor\n"
+        "register_provider('sources', lambda req: SourcesResult('fake', [SourceFactor('扬尘', 'Dust', 1.0)]))\n",
+        encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(prov, "KNOWN_MODULES", ("no_such_module_anywhere", "lantian_fake_sources_provider"))
+    monkeypatch.setattr(prov, "_discovered", False)
+    try:
+        req = prov.ProviderRequest("episode", date(2019, 1, 27), date(2019, 1, 19), date(2019, 1, 27), ("450100",))
+        res, reason = prov.run_provider("sources", req)
+        assert reason is None and res.factors[0].name_zh == "扬尘"
+        assert prov.run_provider("forecast", req) == (None, "no_provider")
+    finally:
+        prov.unregister_provider("sources")
