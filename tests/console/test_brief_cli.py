@@ -29,7 +29,7 @@ def test_headless_episode_pdf_on_empty_store(tmp_path):
                           cwd=ROOT, env=_env(tmp_path / "home"), capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert out.is_file() and out.read_bytes()[:5] == b"%PDF-"
-    assert "pages" in proc.stdout and "absent analyses: forecast" in proc.stdout
+    assert "episode report for 2019-01-27" in proc.stdout and "pages" in proc.stdout
     assert "demo" in proc.stderr
     from pypdf import PdfReader
 

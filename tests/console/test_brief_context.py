@@ -60,7 +60,18 @@ def repo(tmp_path_factory):
         os.environ["LANTIAN_HOME"] = old
 
 
-def test_episode_context_matches_the_models(repo):
+@pytest.fixture()
+def no_providers():
+    from console.reports import providers as prov
+
+    prov.discover()
+    saved = dict(prov._registry)
+    prov._registry.clear()
+    yield
+    prov._registry.update(saved)
+
+
+def test_episode_context_matches_the_models(repo, no_providers):
     from models.air_standard import daily_statistics
     from models.aqi import daily_aqi
 

@@ -23,6 +23,18 @@ from console.reports import providers as prov
 CITIES = ("南宁市", "柳州市", "桂林市", "来宾市")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def isolated_providers():
+    """Run discovery now, then start from an empty registry (real providers from other packages are
+    restored afterwards), so these tests see exactly the providers they register."""
+    prov.discover()
+    saved = dict(prov._registry)
+    prov._registry.clear()
+    yield
+    prov._registry.clear()
+    prov._registry.update(saved)
+
+
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory):
     import os
@@ -64,9 +76,7 @@ def _docx_text(path: Path) -> tuple[str, object]:
 
 @pytest.fixture(scope="module")
 def episode_plain(repo, tmp_path_factory):
-    """Episode report with no providers registered (the real state of this branch)."""
-    for k in prov.KINDS:
-        prov.unregister_provider(k)
+    """Episode report with no providers registered."""
     out = tmp_path_factory.mktemp("ep")
     res = make_report(repo, "episode", date(2019, 1, 27), [out / "ep.pdf", out / "ep.docx", out / "ep.html"])
     return res, out
