@@ -145,9 +145,17 @@ def _summary(ctx, doc, text):
 def _map(ctx, doc, text):
     from console.maprender import city_aqi_layers, render_map
 
-    values = {r.code: r.aqi for r in ctx.ranking if not math.isnan(r.aqi)}
     zh = ctx.lang == "zh"
-    title = (f"{ctx.facts['date']}城市日均AQI" if zh else f"Daily AQI by city, {ctx.facts['date']}")
+    values = {r.code: r.aqi for r in ctx.ranking if not math.isnan(r.aqi)}
+    when = ctx.facts["date"]
+    if ctx.kind == "assessment":  # the assessment maps the episode's peak day (highest mean city daily AQI)
+        per = ctx.daily_aqi.loc[pd.Timestamp(ctx.start):pd.Timestamp(ctx.end)]
+        mean = per.mean(axis=1)
+        if mean.notna().any():
+            peak = mean.idxmax()
+            values = {c: float(v) for c, v in per.loc[peak].items() if not math.isnan(v)}
+            when = f"{peak.year}年{peak.month}月{peak.day}日" if zh else f"{peak.day} {peak:%B %Y}"
+    title = (f"{when}城市日均AQI" if zh else f"Daily AQI by city, {when}")
 
     def draw(p: QPainter, rect: QRectF, st: charts.ChartStyle, values=values, title=title) -> None:
         band = 18 * st.u  # title strip above the map so it never covers a city
