@@ -162,6 +162,14 @@ def build_context(repo, kind: str, day: date, cities: list[str] | None = None, l
         raise LantianError(f"--lang must be zh or en, not {lang!r}")
     tpl = template or load_template(kind)
     sel = resolve_cities(repo.cities(focus_only=True), cities)
+    have = set(repo.sites("city")["code"])
+    no_data = sel[~sel["code"].isin(have)]
+    if cities and len(no_data):
+        raise LantianError(f"--city: the store holds no observations for {', '.join(no_data['name_zh'])}")
+    sel = sel[sel["code"].isin(have)].reset_index(drop=True)
+    if sel.empty:
+        raise LantianError("the store holds no city observations for the report's cities "
+                           "(load data with `lantian ingest` or use the demo)")
     codes = sel["code"].tolist()
     span = repo.time_range("city")
     if span is None:
@@ -243,8 +251,12 @@ def build_context(repo, kind: str, day: date, cities: list[str] | None = None, l
         "gb3095": limits_for(day).version,
         "template": f"{tpl.id} {tpl.version} ({tpl.origin})",
     }
+    prov_rows = _provenance(repo, span, lang)
+    if len(no_data):
+        prov_rows.append(("无观测数据的城市" if lang == "zh" else "Cities without data",
+                          ("、" if lang == "zh" else ", ").join(no_data["name_zh" if lang == "zh" else "name_en"])))
     ctx = ReportContext(kind, lang, day, p0, p1, detected, tpl, sel, report_hour, rows, dwin, pwin, haqi_win, stats,
-                        facts, versions, _provenance(repo, span, lang))
+                        facts, versions, prov_rows)
     _ask_providers(ctx, repo)
     return ctx
 

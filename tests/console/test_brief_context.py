@@ -102,3 +102,24 @@ def test_no_data_for_the_day_is_a_clear_error(repo):
         build_context(repo, "daily", date(2030, 1, 1))
     with pytest.raises(LantianError, match="unknown report type"):
         build_context(repo, "weekly", date(2019, 1, 27))
+
+
+def test_cities_without_data_are_named(repo, no_providers):
+    class Partial:
+        """The demo store seen as if only 南宁 and 柳州 had been loaded."""
+
+        def __init__(self, inner):
+            self._inner = inner
+
+        def sites(self, kind=None):
+            s = self._inner.sites(kind)
+            return s[s["code"].isin(["450100", "450200"])] if kind == "city" else s
+
+        def __getattr__(self, name):
+            return getattr(self._inner, name)
+
+    ctx = build_context(Partial(repo), "daily", date(2019, 1, 27))
+    assert [r.code for r in sorted(ctx.ranking, key=lambda r: r.code)] == ["450100", "450200"]
+    assert any(k == "无观测数据的城市" and "桂林市" in v for k, v in ctx.provenance)
+    with pytest.raises(LantianError, match="no observations for 桂林市"):
+        build_context(Partial(repo), "daily", date(2019, 1, 27), cities=["桂林市"])
