@@ -1,6 +1,7 @@
 """``lantian brief daily|episode|assessment``: briefing reports as PDF, DOCX or HTML, headless."""
 from __future__ import annotations
 
+import argparse
 import sys
 from datetime import date
 
@@ -34,6 +35,8 @@ def register(sub) -> None:
     p.add_argument("--start", metavar="YYYY-MM-DD", help="episode/assessment period start (default: detected)")
     p.add_argument("--end", metavar="YYYY-MM-DD", help="episode/assessment period end (default: detected)")
     p.add_argument("--template", metavar="FILE.json", help="use this template file instead of the default lookup")
+    p.add_argument("--db", default=argparse.SUPPRESS, metavar="URL",
+                   help="database URL (same as the global `lantian --db`; default SQLite in the user data dir)")
     p.add_argument("--edit-template", action="store_true",
                    help="copy the shipped template of this report type to the user template directory "
                         "($LANTIAN_HOME/templates or the user config dir) for editing, print its path and exit")

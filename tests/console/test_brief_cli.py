@@ -95,3 +95,12 @@ def test_date_and_out_required(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LANTIAN_HOME", str(tmp_path))
     assert main(["brief", "daily", "--out", "x.pdf"]) == 2
     assert "--date and --out are required" in capsys.readouterr().err
+
+
+def test_db_option_after_the_subcommand(tmp_path, monkeypatch, capsys):
+    from console.cli import build_parser
+
+    args = build_parser().parse_args(["brief", "daily", "--date", "2019-01-27", "--out", "a.pdf", "--db", "sqlite:///x.db"])
+    assert args.db == "sqlite:///x.db"
+    args = build_parser().parse_args(["--db", "sqlite:///y.db", "brief", "daily", "--date", "2019-01-27", "--out", "a.pdf"])
+    assert args.db == "sqlite:///y.db"
