@@ -88,7 +88,8 @@ def make_report(repo, kind: str, day: date, outs: list[str | Path], cities: list
         elif fmt == ".docx":
             docx_writer.write_docx(doc, path, family, png)
         else:
-            html_writer.write_html(doc, path, png)
+            html_writer.write_html(doc, path, png,
+                                   lambda fig: pages.figure_svg(fig, family, lang, 453.0 if fig.kind != "map" else 390.0))
         t[fmt] = time.perf_counter()
     timings, prev = {}, t["start"]
     for k, v in t.items():

@@ -1,4 +1,5 @@
-"""Self-contained HTML output: UTF-8, inline CSS, figures as base64 PNG (one file, opens offline)."""
+"""Self-contained HTML output: UTF-8, inline CSS, figures as inline SVG (vector; base64 PNG when a figure
+cannot be drawn as SVG) — one file that opens offline."""
 from __future__ import annotations
 
 import base64
@@ -26,7 +27,7 @@ p.body{text-indent:2em;margin:6px 0} p.note{color:#444;font-size:13px} p.small{c
 p.absent{background:#fff6dc;border-left:4px solid #dc8c00;color:#783c00;padding:8px 10px}
 table{border-collapse:collapse;width:100%;font-size:12px;margin:6px 0}
 th,td{border:1px solid #888;padding:3px 4px;text-align:center} th{background:#e8edf3}
-figure{margin:10px 0;text-align:center} figure img{max-width:100%}
+figure{margin:10px 0;text-align:center} figure img{max-width:100%} figure svg{height:auto}
 .approval{margin-top:28px;border-top:1px solid #555;padding-top:10px;display:flex;gap:60px}
 footer{margin-top:30px;color:#777;font-size:11px;text-align:center}
 """
@@ -38,7 +39,7 @@ def _dark(hexcol: str) -> bool:
     return 0.299 * r + 0.587 * g + 0.114 * b < 110
 
 
-def render_html(doc: Document, figure_png) -> str:
+def render_html(doc: Document, figure_png, figure_svg=None) -> str:
     """The whole report as one HTML string."""
     e = html.escape
     out = [f'<!DOCTYPE html><html lang="{"zh-CN" if doc.lang == "zh" else "en"}"><head><meta charset="utf-8">',
@@ -62,18 +63,28 @@ def render_html(doc: Document, figure_png) -> str:
             cap = f'<p class="small">{e(b.caption)}</p>' if b.caption else ""
             out.append('<table width="100%">' + "".join(rows) + "</table>" + cap)
         elif isinstance(b, Figure):
-            data = base64.b64encode(figure_png(b)).decode("ascii")
             width = "86%" if b.kind == "map" else "100%"
-            out.append(f'<figure data-kind="{b.kind}" data-key="{e(b.key)}"><img alt="{e(b.caption)}" style="width:{width}" '
-                       f'src="data:image/png;base64,{data}"></figure>')
+            svg = None
+            if figure_svg is not None:
+                try:
+                    svg = figure_svg(b)
+                except Exception:  # e.g. no QtSvg in a stripped build: fall back to the PNG
+                    svg = None
+            if svg:
+                svg = svg.replace("<svg ", f'<svg style="width:{width}" role="img" aria-label="{e(b.caption)}" ', 1)
+                out.append(f'<figure data-kind="{b.kind}" data-key="{e(b.key)}">{svg}</figure>')
+            else:
+                data = base64.b64encode(figure_png(b)).decode("ascii")
+                out.append(f'<figure data-kind="{b.kind}" data-key="{e(b.key)}"><img alt="{e(b.caption)}" '
+                           f'style="width:{width}" src="data:image/png;base64,{data}"></figure>')
         elif isinstance(b, Approval):
             out.append('<div class="approval">' + "".join(f"<span>{e(x)}________</span>" for x in b.labels) + "</div>")
     out.append(f"<footer>{e(doc.footer)}</footer></body></html>")
     return "\n".join(out)
 
 
-def write_html(doc: Document, path: str | Path, figure_png) -> None:
+def write_html(doc: Document, path: str | Path, figure_png, figure_svg=None) -> None:
     """Write the HTML file atomically."""
-    text = render_html(doc, figure_png)
+    text = render_html(doc, figure_png, figure_svg)
     with atomic_write(path, "w", encoding="utf-8") as fh:
         fh.write(text)

@@ -395,3 +395,30 @@ def figure_png(fig: Figure, family: str, lang: str, width_pt: float = 453.0, dpi
     img.save(buf, "PNG")
     buf.close()
     return bytes(data.data())
+
+
+def figure_svg(fig: Figure, family: str, lang: str, width_pt: float = 453.0) -> str:
+    """A figure as an SVG document (vector, text kept as text) for the HTML report."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
+    from PySide6.QtSvg import QSvgGenerator
+
+    scale = 2.0  # SVG user units per point: fonts and lines keep the proportions of the PDF
+    w = int(width_pt * scale)
+    h = int(w * fig.aspect)
+    data = QByteArray()
+    buf = QBuffer(data)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    gen = QSvgGenerator()
+    gen.setOutputDevice(buf)
+    gen.setSize(QSize(w, h))
+    gen.setViewBox(QRectF(0, 0, w, h))
+    gen.setResolution(int(72 * scale))
+    gen.setTitle(fig.caption)
+    p = QPainter(gen)
+    try:
+        fig.draw(p, QRectF(0, 0, w, h), ChartStyle(family, scale, lang))
+    finally:
+        p.end()
+    buf.close()
+    text = bytes(data.data()).decode("utf-8")
+    return text[text.index("<svg"):]  # drop the XML declaration for inlining

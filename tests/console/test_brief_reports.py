@@ -139,8 +139,9 @@ def test_html_self_contained(episode_plain):
     _, out = episode_plain
     html = (out / "ep.html").read_text(encoding="utf-8")
     assert '<meta charset="utf-8">' in html and "重污染天气会商报告" in html and "南宁市" in html
-    assert html.count("data:image/png;base64,") >= 2 and 'data-kind="map"' in html
-    assert "http://" not in html and "https://" not in html
+    assert html.count("<svg ") >= 2 and 'data-kind="map"' in html  # map + hourly chart, vector
+    assert html.count("<path") > 20 and "2019年1月27日城市日均" in html
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', html) and "<link" not in html  # nothing external
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) not installed")
@@ -255,7 +256,7 @@ def test_user_template_override(repo, tmp_path, monkeypatch):
     res = make_report(repo, "daily", date(2019, 1, 27), [tmp_path / "r.html"])
     assert res.warnings == []
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "南宁市空气质量日报（用户模板）" in html and "data:image/png" not in html  # no map/chart sections
+    assert "南宁市空气质量日报（用户模板）" in html and "<svg" not in html  # no map/chart sections
     assert str(home / "templates" / "daily.json") in html  # provenance names the template used
 
 
