@@ -50,6 +50,12 @@ def test_preview_then_export(qtbot, repo, tmp_path):
     with qtbot.waitSignal(panel.exported, timeout=60000):
         panel.export_to(str(out))
     assert out.is_file() and out.stat().st_size > 10000
+    pdf = tmp_path / "episode.pdf"  # the vector PDF is also written from the worker thread
+    with qtbot.waitSignal(panel.exported, timeout=60000):
+        panel.export_to(str(pdf))
+    from pypdf import PdfReader
+
+    assert len(PdfReader(str(pdf)).pages) == n
     panel.close()
     assert panel._thread is None
 
