@@ -186,17 +186,28 @@ def _ranking(ctx, doc, text):
                             caption=f"{unit}{ctx.report_hour:%Y-%m-%d %H:%M}" + ("（北京时间）" if zh else " (Beijing time)")))
 
 
+MAX_CALENDAR_DAYS = 16
+
+
 def _calendar(ctx, doc, text):
     zh = ctx.lang == "zh"
-    days = list(ctx.daily_aqi.index)[-16:]
+    shown = ctx.daily_aqi.dropna(how="all")
+    note_zh = note_en = ""
+    if len(shown) > MAX_CALENDAR_DAYS:  # long periods: the most polluted days of the period, in date order
+        per = shown.loc[pd.Timestamp(ctx.start):pd.Timestamp(ctx.end)]
+        top = per.mean(axis=1).nlargest(MAX_CALENDAR_DAYS).index
+        shown = per.loc[sorted(top)]
+        note_zh = f"时段较长，仅列出区域平均AQI最高的{MAX_CALENDAR_DAYS}天；"
+        note_en = f"Long period: the {MAX_CALENDAR_DAYS} days with the highest mean AQI are listed. "
+    days = list(shown.index)
     cols = ["城市" if zh else "City"] + [f"{d.month}/{d.day}" for d in days]
     rows, fills = [], []
     for r in ctx.cities.itertuples():
-        vals = [ctx.daily_aqi.at[d, r.code] for d in days]
+        vals = [shown.at[d, r.code] for d in days]
         rows.append([r.name_zh if zh else r.name_en] + [_num(float(v)) for v in vals])
         fills.append([None] + [_level_hex(float(v)) for v in vals])
-    note = (f"格内为日均AQI，颜色为级别；污染过程时段：{ctx.facts['start']}至{ctx.facts['end']}。" if zh else
-            f"Daily AQI coloured by category; episode period {ctx.facts['start']} – {ctx.facts['end']}.")
+    note = (f"格内为日均AQI，颜色为级别；{note_zh}污染过程时段：{ctx.facts['start']}至{ctx.facts['end']}。" if zh else
+            f"Daily AQI coloured by category. {note_en}Episode period {ctx.facts['start']} – {ctx.facts['end']}.")
     doc.blocks.append(Table(cols, rows, fills, [1.7 if zh else 2.6] + [1] * len(days), caption=note, font_pt=7.0))
 
 
