@@ -13,6 +13,13 @@ SHARED = ROOT.parent / "shared" / "data"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _qapplication_first(qapp):
+    """Create the QApplication before any test: a QGuiApplication made first by a headless (report/map)
+    test would make every later widget test abort."""
+    return qapp
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory, monkeypatch):
     """Every test gets its own Lantian data directory (never the user's real store)."""
