@@ -1,0 +1,1 @@
+"""Console panels (dock widgets): map, ranking, time series, clock bar."""
