@@ -1,0 +1,222 @@
+"""The console window on the real demo: opening hour, map colours, selection, replay, tooltips, language."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor
+
+from console import demo
+from console.maprender import geometry
+from console.store.repository import Repository
+from models.aqi import POLLUTANTS, hourly_aqi, levels
+
+
+def independent_aqi(store, code: str, when: pd.Timestamp) -> float:
+    """AQI of one city at one hour, recomputed from the stored concentrations with models.aqi."""
+    ds = Repository(store).load(sites=[code], variables=list(POLLUTANTS) + ["PM2.5_24h", "PM10_24h"],
+                                start=when - pd.Timedelta(days=2), end=when)
+    res = hourly_aqi(ds, convention="published")
+    return float(res["aqi"].sel(site=code, time=when))
+
+
+def test_window_opens_on_worst_episode_via_worker(make_window, demo_store):
+    win = make_window(load="async")
+    assert win.state.time() == demo.worst_episode_hour(Repository(demo_store))
+    assert win.state.mode == "replay"
+    assert len(win.state.data.codes) == 14
+    assert win.ranking.proxy.rowCount() == 14
+    assert "HJ633-2012" in win.rules_label.text()
+    assert "demo.db" in win.db_label.text()
+    assert "2019-06-30 23:00" in win.fresh_label.text()
+
+
+def test_map_fill_colours_are_the_aqi_level_colours(make_window, demo_store, qtbot):
+    win = make_window()
+    win.show()
+    qtbot.waitExposed(win)
+    # hide labels and station markers through the layer list, as a user would
+    for i in range(win.layer_list.count()):
+        item = win.layer_list.item(i)
+        if item.data(Qt.ItemDataRole.UserRole) in ("labels", "stations"):
+            item.setCheckState(Qt.CheckState.Unchecked)
+    assert not win.layers.get("labels").visible and not win.layers.get("stations").visible
+    when = win.state.time()
+    img = win.map.grab().toImage()
+    tf = win.map.transform()
+    checked = 0
+    for city in geometry().cities:
+        expected = independent_aqi(demo_store, city.code, when)
+        lv = int(np.digitize(expected, [0.5, 50.5, 100.5, 150.5, 200.5, 300.5]))  # AQI → level 1..6
+        want = QColor(levels()[lv - 1].hex)
+        p = tf.map(city.label)
+        got = img.pixelColor(int(p.x()), int(p.y()) + 6)
+        assert city.path.contains(tf.inverted()[0].map(QPointF(int(p.x()), int(p.y()) + 6)))
+        assert got.rgb() == want.rgb(), f"{city.name_zh}: AQI {expected} → {want.name()}, map shows {got.name()}"
+        assert win.state.data.aqi[win.state.data.site_index(city.code), win.state.index] == expected
+        checked += 1
+    assert checked == 14
+
+
+def test_click_on_map_selects_city_everywhere(make_window, qtbot):
+    win = make_window()
+    win.show()
+    qtbot.waitExposed(win)
+    nanning = next(c for c in geometry().cities if c.name_zh == "南宁市")
+    p = win.map.transform().map(nanning.label)
+    qtbot.mouseClick(win.map, Qt.MouseButton.LeftButton, pos=p.toPoint() + QPointF(0, 14).toPoint())
+    assert win.state.selected == "450100"
+    assert win.layers.get("cities").selected == "450100"
+    rows = win.ranking.selectionModel().selectedRows()
+    assert rows and rows[0].data(Qt.ItemDataRole.UserRole + 2) == "450100"
+    assert ("450100", "AQI") in win.timeseries.curves
+    # and the other way round: a ranking row selects the city on the map and in the plot
+    row = win.ranking.codes_in_order().index("450300")
+    win.ranking.selectRow(row)
+    assert win.state.selected == "450300"
+    assert win.layers.get("cities").selected == "450300"
+    assert list(win.timeseries.curves)[0][0] == "450300"
+
+
+def test_station_click_selects_station_and_its_city(make_window, qtbot):
+    win = make_window()
+    st = win.state.data.stations
+    s = st[st["city_code"] == "450100"].iloc[0]
+    from console.maprender import project
+
+    x, y = project(s["lon"], s["lat"])
+    p = win.map.transform().map(QPointF(float(x), float(y)))
+    hit = win.map.hit(p)
+    assert hit is not None and hit.layer == "stations" and hit.key == s["code"]
+    assert "城市AQI" in hit.text or "City AQI" in hit.text  # honest: the value shown is the city's
+    win.state.select(hit.key)
+    assert win.state.selected_city() == "450100"
+    assert win.layers.get("cities").selected == "450100"
+
+
+def test_city_tooltip_shows_concentrations_and_primary(make_window):
+    win = make_window()
+    d, i = win.state.data, win.state.index
+    row = d.site_index("451300")
+    city = next(c for c in geometry().cities if c.code == "451300")
+    hit = win.map.hit(win.map.transform().map(city.label))
+    assert hit.key == "451300"
+    assert f"AQI <b>{d.aqi[row, i]:.0f}</b>" in hit.text
+    assert d.primary[row, i] and d.primary[row, i] in hit.text
+    assert f"PM2.5 {d.conc['PM2.5'][row, i]:.0f}" in hit.text
+
+
+def test_replay_advances_the_clock_and_every_panel_follows(make_window, qtbot):
+    win = make_window()
+    start = win.state.index
+    win.clock.set_speed(24)
+    win.clock.set_playing(True)
+    qtbot.waitUntil(lambda: win.state.index >= start + 4, timeout=5000)
+    win.clock.set_playing(False)
+    i = win.state.index
+    d = win.state.data
+    assert win.clock.slider.value() == i
+    assert win.clock.time_label.text() == f"{d.time_at(i):%Y-%m-%d %H:00}"
+    assert win.layers.get("cities").values["450100"] == d.aqi[0, i]
+    assert win.timeseries.clock_line.value() == win.timeseries._x[i]
+    top = win.ranking.codes_in_order()[0]
+    assert d.aqi[d.site_index(top), i] == np.nanmax(d.aqi[:, i])
+
+
+def test_step_buttons_and_live_mode(make_window, qtbot):
+    win = make_window()
+    i0 = win.state.index
+    qtbot.mouseClick(win.clock.fwd_btn, Qt.MouseButton.LeftButton)
+    assert win.state.index == i0 + 1
+    qtbot.mouseClick(win.clock.live_btn, Qt.MouseButton.LeftButton)
+    assert win.state.mode == "live"
+    assert win.state.index == win.state.data.latest_index()
+    assert win.state.time() == pd.Timestamp("2019-06-30 23:00")
+
+
+def test_ranking_sorts_by_any_column(make_window):
+    win = make_window()
+    d, i = win.state.data, win.state.index
+    codes = win.ranking.codes_in_order()
+    aqi = [d.aqi[d.site_index(c), i] for c in codes]
+    assert aqi == sorted(aqi, reverse=True)
+    col = 4  # PM2.5
+    win.ranking.sortByColumn(col, Qt.SortOrder.AscendingOrder)
+    codes = win.ranking.codes_in_order()
+    pm = [d.conc["PM2.5"][d.site_index(c), i] for c in codes]
+    assert pm == sorted(pm)
+    change_col = win.ranking.model_.columnCount() - 1
+    v = win.ranking.model_.value(0, "change")
+    assert v == d.aqi[0, i] - d.aqi[0, i - 24]
+    assert win.ranking.proxy.headerData(change_col, Qt.Orientation.Horizontal) == "24小时变化"
+
+
+def test_timeseries_variables_and_crosshair(make_window, qtbot):
+    win = make_window()
+    win.state.select("450100")
+    win.timeseries.set_variables(["AQI", "PM2.5"])
+    assert set(win.timeseries.curves) == {("450100", "AQI"), ("450100", "PM2.5")}
+    win.timeseries.set_extra_cities(["450200"])
+    assert ("450200", "PM2.5") in win.timeseries.curves
+    pi = win.timeseries.plot.getPlotItem()
+    assert pi.ctrl.clipToViewCheck.isChecked() and pi.ctrl.autoDownsampleCheck.isChecked()
+    win.show()
+    qtbot.waitExposed(win)
+    vb = pi.getViewBox()
+    x = win.timeseries._x[win.state.index]
+    scene_pos = vb.mapViewToScene(QPointF(x, 100))
+    win.timeseries._mouse_moved((scene_pos,))
+    text = win.timeseries.readout_text()
+    assert f"{win.state.time():%Y-%m-%d %H:00}" in text and "南宁市 AQI" in text
+
+
+def test_language_switch_retranslates(make_window):
+    win = make_window(language="zh")
+    assert win.ranking_dock.windowTitle() == "城市排名"
+    win.choose_language("en")
+    assert win.ranking_dock.windowTitle() == "City ranking"
+    assert win.state.language == "en"
+    assert win.ranking.model_.value(0, "city") == "Nanning"
+    win.choose_language("zh")
+    assert win.clock.live_btn.text() == "实时"
+
+
+def test_worker_errors_become_readable_messages(qtbot, tmp_path):
+    from console.store.db import Store
+    from ui.data import load_console_data
+    from ui.workers import Task, start
+
+    empty = Store(f"sqlite:///{tmp_path / 'empty.db'}")
+    task = Task(lambda progress, cancelled: load_console_data(empty, ensure_demo=False, progress=progress,
+                                                               cancelled=cancelled))
+    with qtbot.waitSignal(task.signals.failed, timeout=10000) as blocker:
+        start(task)
+    msg = blocker.args[0]
+    assert "holds no city data" in msg and "Traceback" not in msg
+    task.wait(5)
+    empty.close()
+
+
+def test_worker_can_be_cancelled(qtbot):
+    import threading
+
+    from ui.data import Cancelled
+    from ui.workers import Task, start
+
+    gate = threading.Event()
+
+    def job(progress, cancelled):
+        gate.wait(5)
+        if cancelled():
+            raise Cancelled()
+        return 1
+
+    task = Task(job)
+    with qtbot.waitSignal(task.signals.cancelled, timeout=10000):
+        start(task)
+        task.cancel()
+        gate.set()
+    task.wait(5)
