@@ -15,6 +15,9 @@ def application(language: str = "auto", force_offscreen: bool = False):
     """The running QApplication (created if needed) with font, style and translator installed."""
     if force_offscreen or headless():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from console.qtcompat import protect_none
+
+    protect_none()  # PySide6 6.12 + Python 3.11 drops a None reference per void call (see console/qtcompat.py)
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
 

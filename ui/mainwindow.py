@@ -212,7 +212,7 @@ class MainWindow(QMainWindow):
         self.about_act.setText(t("&About Lantian"))
         self.clock.retranslate()
         self.timeseries._retranslate()
-        self.ranking.model_.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.ranking.model_.columnCount() - 1)
+        self.ranking.model_._headers()
         self._update_status()
 
     # ----------------------------------------------------------------- data loading

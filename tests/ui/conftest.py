@@ -9,6 +9,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
+from console.qtcompat import protect_none  # noqa: E402
+
+protect_none()  # before any Qt call: PySide6 6.12 on Python 3.11 drops a None reference per void call
+
 
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory):

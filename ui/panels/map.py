@@ -1,15 +1,17 @@
 """The one map (一张图): pan/zoom widget over ``console.maprender`` plus a layer list with checkboxes."""
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QTransform, QWheelEvent
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPixmap, QTransform, QWheelEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QToolTip, QWidget
 
-from console.maprender import Hit, MapContext, geometry, render_map, view_transform
+from console.maprender import Hit, MapContext, geometry, paint_legend, render_map, view_transform
 from ui.maplayers import MapLayers
 from ui.state import ConsoleState
 
 CLICK_SLOP = 4  # pixels a press may move and still count as a click
+CACHE_BELOW_Z = 20  # layers below this z (fills, outlines, points) are cached between paints
+BACKGROUND = QColor(236, 242, 247)
 
 
 class MapWidget(QWidget):
@@ -29,6 +31,8 @@ class MapWidget(QWidget):
         self._last: QPointF | None = None
         self._dragged = False
         self._ctx: MapContext | None = None
+        self._cache: QPixmap | None = None
+        self._cache_key = None
         layers.changed.connect(self.update)
         self.siteClicked.connect(state.select)
 
@@ -58,11 +62,36 @@ class MapWidget(QWidget):
 
     # ----------------------------------------------------------------- painting
     def paintEvent(self, _event) -> None:
+        """Cached image of the layers below the labels + labels, decorations and legend on top.
+
+        The layers below ``CACHE_BELOW_Z`` (city fill, outline, stations …) are re-rendered only when
+        their revision, visibility, the view or the size changes — a replay tick usually only changes
+        the labels' numbers, so it costs a blit and a few lines of text.
+        """
+        rect = QRectF(self.rect())
+        tf = self.transform()
+        layers = self.layers.layers()
+        below = [l for l in layers if l.z < CACHE_BELOW_Z]
+        above = [l for l in layers if l.z >= CACHE_BELOW_Z]
+        key = (self.size().toTuple(), self.devicePixelRatioF(), tuple(tf.map(QPointF(0, 0)).toTuple()), tf.m11(),
+               self.state.language, tuple((l.name, l.visible, self.layers.revision(l.name)) for l in below))
+        if key != self._cache_key:
+            dpr = self.devicePixelRatioF()
+            self._cache = QPixmap((self.size() * dpr).expandedTo(QSize(1, 1)))
+            self._cache.setDevicePixelRatio(dpr)
+            cp = QPainter(self._cache)
+            try:
+                render_map(cp, rect, below, language=self.state.language, transform=tf, legend=False,
+                           decorations=False, background=BACKGROUND)
+            finally:
+                cp.end()
+            self._cache_key = key
         p = QPainter(self)
         try:
-            title = self._title()
-            self._ctx = render_map(p, QRectF(self.rect()), self.layers.layers(), language=self.state.language,
-                                   title=title, transform=self.transform(), background=QColor(236, 242, 247))
+            p.drawPixmap(0, 0, self._cache)
+            self._ctx = render_map(p, rect, above, language=self.state.language, title=self._title(), transform=tf,
+                                   legend=False, background=QColor(0, 0, 0, 0))
+            paint_legend(p, rect, self._ctx, layers)
         finally:
             p.end()
 

@@ -1,12 +1,16 @@
 """City ranking: the cities sorted by AQI at the clock hour, with level colour, primary pollutant,
-the six pollutants and the 24-h change; every column sorts."""
+the six pollutants and the 24-h change; every column sorts.
+
+A QStandardItemModel filled once per clock tick: painting and sorting then run in C++ without
+calling back into Python for every cell and role (which cost ~20 ms a tick with a Python model).
+"""
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import (QAbstractTableModel, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, Slot)
-from PySide6.QtGui import QBrush, QColor, QFont, QPen
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate, QTableView
+from PySide6.QtCore import QItemSelectionModel, Qt, Slot
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from console.maprender import text_colour_on
 from models.aqi import POLLUTANTS, level_info
@@ -18,42 +22,55 @@ SHOWN = ("PM2.5", "PM10", "O3", "NO2", "SO2", "CO")  # display order of the six 
 assert set(SHOWN) == set(POLLUTANTS)
 COLUMNS = ("city", "AQI", "level", "primary", *SHOWN, "change")
 PRETTY = {"PM2.5": "PM2.5", "PM10": "PM10", "O3": "O₃", "NO2": "NO₂", "SO2": "SO₂", "CO": "CO"}
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_SWATCHES: dict[str, QPixmap] = {}
 
 
-class RankingModel(QAbstractTableModel):
-    """Table model reading the clock hour straight from the state's numpy arrays."""
+def swatch(colour: QColor) -> QPixmap:
+    """A small level-colour square (cached); it keeps the level visible on the selected row."""
+    key = colour.name()
+    if key not in _SWATCHES:
+        pm = QPixmap(10, 10)
+        pm.fill(colour)
+        p = QPainter(pm)
+        p.setPen(QColor(60, 60, 60))
+        p.drawRect(0, 0, 9, 9)
+        p.end()
+        _SWATCHES[key] = pm
+    return _SWATCHES[key]
+
+
+class RankingModel(QStandardItemModel):
+    """One row per city; :meth:`refresh` rewrites the values of the clock hour and re-sorts."""
 
     def __init__(self, state: ConsoleState, parent=None):
         super().__init__(parent)
         self.state = state
-        state.dataChanged.connect(self._reset)
-        state.timeChanged.connect(self._values_changed)
-        state.languageChanged.connect(self._reset)
+        self.setSortRole(SORT_ROLE)
+        self.sort_column, self.sort_order = 1, Qt.SortOrder.DescendingOrder
+        self._items: dict[str, list[QStandardItem]] = {}
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._headers()
+        state.dataChanged.connect(self._rebuild)
+        state.timeChanged.connect(self.refresh)
+        state.languageChanged.connect(self._language)
 
-    def _headers(self) -> list[str]:
+    def _headers(self) -> None:
         t = self.tr
         names = {"city": t("City"), "AQI": "AQI", "level": t("Level"), "primary": t("Primary"), "change": t("24 h Δ")}
-        return [names.get(c) or PRETTY[c] for c in COLUMNS]
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() or self.state.data is None else len(self.state.data.codes)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers()[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            col = COLUMNS[section]
+        self.setHorizontalHeaderLabels([names.get(c) or PRETTY[c] for c in COLUMNS])
+        for i, col in enumerate(COLUMNS):
+            tip = None
             if col in POLLUTANTS:
-                return self.tr("1-h concentration, mg/m³") if col == "CO" else self.tr("1-h concentration, µg/m³")
-            if col == "change":
-                return self.tr("AQI change against the same hour the day before")
-        return None
+                tip = self.tr("1-h concentration, mg/m³") if col == "CO" else self.tr("1-h concentration, µg/m³")
+            elif col == "change":
+                tip = self.tr("AQI change against the same hour the day before")
+            if tip:
+                self.horizontalHeaderItem(i).setToolTip(tip)
 
     def value(self, row: int, col: str):
-        """Numeric/text value of a cell (used for display and sorting)."""
+        """Numeric/text value of a cell for data row ``row`` (the city's index in the data)."""
         d, i = self.state.data, self.state.index
         if col == "city":
             return d.name(row, self.state.language)
@@ -65,74 +82,84 @@ class RankingModel(QAbstractTableModel):
             return float(d.aqi[row, i] - d.aqi[row, i - 24]) if i >= 24 else math.nan
         return float(d.conc[col][row, i])
 
-    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or self.state.data is None:
-            return None
-        row, col = index.row(), COLUMNS[index.column()]
-        v = self.value(row, col)
-        missing = isinstance(v, float) and not math.isfinite(v)
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == "city" or col == "primary":
-                return v or "—"
-            if missing:
-                return "—"
-            if col == "level":
-                lv = int(self.state.data.level[row, self.state.index])
-                info = level_info(lv) if lv else None
-                return (info.category_zh if self.state.language == "zh" else info.category_en) if info else "—"
-            if col == "change":
-                return f"{v:+.0f}"
-            if col == "CO":
-                return f"{v:.2f}"
-            return f"{v:.0f}"
-        if role == SORT_ROLE:
-            if col in ("city", "primary"):
-                return str(v)
-            return v if not missing else -1e9
-        if role == CODE_ROLE:
-            return self.state.data.codes[row]
-        if role == Qt.ItemDataRole.TextAlignmentRole and col not in ("city", "primary", "level"):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if col in ("AQI", "level") and not missing:
-            lv = int(self.state.data.level[row, self.state.index])
-            if lv and role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(QColor(level_info(lv).hex))
-            if lv and role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(text_colour_on(QColor(level_info(lv).hex)))
-        if col == "AQI" and role == Qt.ItemDataRole.FontRole:
-            f = QFont()
-            f.setBold(True)
-            return f
-        if col == "change" and role == Qt.ItemDataRole.ForegroundRole and not missing:
-            return QBrush(QColor(170, 40, 30) if v > 0 else QColor(30, 110, 60) if v < 0 else QColor(90, 90, 90))
-        return None
+    @Slot()
+    def _rebuild(self) -> None:
+        self.removeRows(0, self.rowCount())
+        self._items.clear()
+        d = self.state.data
+        if d is None:
+            return
+        for code in d.codes:
+            items = [QStandardItem() for _ in COLUMNS]
+            for it in items:
+                it.setEditable(False)
+                it.setData(code, CODE_ROLE)
+            for k, col in enumerate(COLUMNS):
+                if col not in ("city", "primary", "level"):
+                    items[k].setTextAlignment(RIGHT)
+            items[1].setFont(self._bold)
+            self._items[code] = items
+            self.appendRow(items)
+        self.refresh()
 
     @Slot()
-    def _reset(self) -> None:
-        self.beginResetModel()
-        self.endResetModel()
+    def _language(self) -> None:
+        self._headers()
+        self.refresh()
 
-    @Slot(int)
-    def _values_changed(self, _i: int) -> None:
-        if self.rowCount():
-            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+    @Slot()
+    def refresh(self, *_args) -> None:
+        """Write the clock hour's values into the items, then re-apply the sort."""
+        d = self.state.data
+        if d is None or not self._items:
+            return
+        lang, i = self.state.language, self.state.index
+        self.blockSignals(True)  # one layout change at the end instead of a signal per cell
+        try:
+            for row, code in enumerate(d.codes):
+                items = self._items[code]
+                aqi = float(d.aqi[row, i])
+                lv = int(d.level[row, i]) if math.isfinite(aqi) else 0
+                info = level_info(lv) if lv else None
+                bg = QColor(info.hex) if info else None
+                for k, col in enumerate(COLUMNS):
+                    it = items[k]
+                    v = self.value(row, col)
+                    missing = isinstance(v, float) and not math.isfinite(v)
+                    if col in ("city", "primary"):
+                        text = v or "—"
+                    elif missing:
+                        text = "—"
+                    elif col == "level":
+                        text = (info.category_zh if lang == "zh" else info.category_en) if info else "—"
+                    elif col == "change":
+                        text = f"{v:+.0f}"
+                    elif col == "CO":
+                        text = f"{v:.2f}"
+                    else:
+                        text = f"{v:.0f}"
+                    it.setText(text)
+                    it.setData(str(v) if col in ("city", "primary") else (-1e9 if missing else v), SORT_ROLE)
+                    if col in ("AQI", "level"):
+                        it.setBackground(QBrush(bg) if bg else QBrush())
+                        it.setForeground(QBrush(text_colour_on(bg)) if bg else QBrush())
+                        if col == "level":
+                            it.setData(swatch(bg) if bg else None, Qt.ItemDataRole.DecorationRole)
+                    elif col == "change":
+                        it.setForeground(QBrush(QColor(90, 90, 90) if missing or v == 0 else
+                                                QColor(170, 40, 30) if v > 0 else QColor(30, 110, 60)))
+        finally:
+            self.blockSignals(False)
+        self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(COLUMNS) - 1))
+        self.sort(self.sort_column, self.sort_order)
 
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """Remember the user's sort so every tick keeps it."""
+        self.sort_column, self.sort_order = column, order
+        super().sort(column, order)
 
-class LevelColourDelegate(QStyledItemDelegate):
-    """Keeps the level colour visible on the selected row (selection drawn as a frame instead)."""
-
-    def paint(self, painter, option, index) -> None:
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        if selected and index.data(Qt.ItemDataRole.BackgroundRole) is not None:
-            option.state &= ~QStyle.StateFlag.State_Selected
-            super().paint(painter, option, index)
-            painter.save()
-            painter.setPen(QPen(QColor(20, 60, 140), 2))
-            painter.drawLine(option.rect.topLeft(), option.rect.topRight())
-            painter.drawLine(option.rect.bottomLeft(), option.rect.bottomRight())
-            painter.restore()
-        else:
-            super().paint(painter, option, index)
+    def row_code(self, r: int) -> str:
+        return self.item(r, 0).data(CODE_ROLE)
 
 
 class RankingView(QTableView):
@@ -143,11 +170,7 @@ class RankingView(QTableView):
         self.state = state
         self.setObjectName("ranking")
         self.model_ = RankingModel(state, self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model_)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.proxy.setDynamicSortFilter(True)
-        self.setModel(self.proxy)
+        self.setModel(self.model_)
         self.setSortingEnabled(True)
         self.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -155,19 +178,18 @@ class RankingView(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)
-        self.setItemDelegate(LevelColourDelegate(self))
+        self.setWordWrap(False)
         pal = self.palette()
         pal.setColor(pal.ColorRole.Highlight, QColor(205, 222, 245))
         pal.setColor(pal.ColorRole.HighlightedText, QColor(0, 0, 0))
         self.setPalette(pal)
         self.verticalHeader().setDefaultSectionSize(22)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        h = self.horizontalHeader()
-        h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        h.setStretchLastSection(False)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.horizontalHeader().setStretchLastSection(False)
         self.selectionModel().selectionChanged.connect(self._user_selected)
         state.selectionChanged.connect(self._follow_selection)
-        state.dataChanged.connect(lambda: self._follow_selection(state.selected))
+        state.dataChanged.connect(self._data_loaded)
         self._syncing = False
 
     def preferred_width(self) -> int:
@@ -178,7 +200,12 @@ class RankingView(QTableView):
 
     def codes_in_order(self) -> list[str]:
         """City codes as displayed (top to bottom)."""
-        return [self.proxy.index(r, 0).data(CODE_ROLE) for r in range(self.proxy.rowCount())]
+        return [self.model_.row_code(r) for r in range(self.model_.rowCount())]
+
+    @Slot()
+    def _data_loaded(self) -> None:
+        self.resizeColumnsToContents()
+        self._follow_selection(self.state.selected)
 
     def _user_selected(self, *_args) -> None:
         if self._syncing:
@@ -196,9 +223,9 @@ class RankingView(QTableView):
             if city is None:
                 sm.clearSelection()
                 return
-            for r in range(self.proxy.rowCount()):
-                idx = self.proxy.index(r, 0)
-                if idx.data(CODE_ROLE) == city:
+            for r in range(self.model_.rowCount()):
+                if self.model_.row_code(r) == city:
+                    idx = self.model_.index(r, 0)
                     sm.select(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect
                               | QItemSelectionModel.SelectionFlag.Rows)
                     self.scrollTo(idx)

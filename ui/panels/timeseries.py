@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from models.aqi import levels
 from ui.data import VARIABLES
@@ -47,8 +47,12 @@ class TimeSeriesPanel(QWidget):
         pi.showGrid(x=True, y=True, alpha=0.15)
         pi.setMenuEnabled(False)
         for ax in ("left", "bottom"):
-            pi.getAxis(ax).setPen(pg.mkPen("#555"))
-            pi.getAxis(ax).setTextPen(pg.mkPen("#333"))
+            axis = pi.getAxis(ax)
+            axis.setPen(pg.mkPen("#555"))
+            axis.setTextPen(pg.mkPen("#333"))
+            # the axes only change when the view range does: keep them as device pixmaps, so moving the
+            # clock line (every replay tick) does not replay their text drawing
+            axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.legend = pi.addLegend(offset=(8, 8), labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 210))
         self.clock_line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#1f3a93", width=2),
                                           hoverPen=pg.mkPen("#1f3a93", width=3))
