@@ -23,39 +23,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 STARTUP_GOAL, TICK_GOAL = 3.0, 0.050
 
-CHILD = r"""
-import sys, time
-sys.path.insert(0, {root!r})
-from ui.app import application
-from ui.settings import Settings
-from console.store.db import Store
-settings = Settings()
-app = application(settings.get("language"))
-from PySide6.QtCore import QEvent, QObject, QTimer
-from ui.mainwindow import MainWindow
-win = MainWindow(Store({url!r}), settings)
-
-class FirstPaint(QObject):
-    def eventFilter(self, obj, ev):
-        if ev.type() == QEvent.Type.Paint and win.state.data is not None:
-            QTimer.singleShot(0, lambda: (print("READY", flush=True), app.quit()))
-            obj.removeEventFilter(self)
-        return False
-
-f = FirstPaint()
-win.map.installEventFilter(f)
-win.show()
-win.load_async()
-app.exec()
-win.shutdown()
-"""
-
-
 def startup(url: str, home: str) -> float:
-    """Seconds from process launch until the loaded window's map finished its first paint."""
-    env = {**os.environ, "LANTIAN_HOME": home, "QT_QPA_PLATFORM": "offscreen"}
+    """Seconds from launching ``lantian console`` until the loaded window's map finished its first paint."""
+    env = {**os.environ, "LANTIAN_HOME": home, "QT_QPA_PLATFORM": "offscreen", "LANTIAN_EXIT_WHEN_READY": "1"}
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", CHILD.format(root=str(ROOT), url=url)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "ui.entry", "--db", url, "console"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     for line in proc.stdout:
         if line.startswith("READY"):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import time
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -60,29 +59,49 @@ def _store(args, settings):
 
 def run_console(args) -> int:
     """Open the main window on the demo (first start loads it in a worker) and run the event loop."""
-    t0 = float(os.environ.get("LANTIAN_T0", time.perf_counter()))
     when = _parse_time(args.time)
     from ui.settings import Settings
 
     settings = Settings()
     if args.language:
         settings.set("language", args.language)
+    url = getattr(args, "db", None) or settings.get("dataset", "db")
+    if getattr(args, "db", None):
+        settings.set("dataset", "db", args.db)
+    from ui.data import Preload
+
+    # the store is opened and the data loaded in a thread while Qt is imported and the window built
+    preload = Preload(url, settings.get("aqi", "standard"), settings.get("aqi", "convention"))
     from ui.app import application
 
     app = application(settings.get("language"))
     from ui.mainwindow import MainWindow
 
-    store = _store(args, settings)
-    win = MainWindow(store, settings)
+    win = MainWindow(None, settings, preload=preload)
     if when is not None:
         win._first_load = False
         win.state.dataChanged.connect(lambda: win.state.set_time(when) if win.state.time() is not None else None)
+    if os.environ.get("LANTIAN_EXIT_WHEN_READY"):  # benchmarks: quit after the first painted map with data
+        _exit_when_ready(app, win)
     win.show()
     win.load_async()
-    del t0
     rc = app.exec()
     win.shutdown()
     return int(rc)
+
+
+def _exit_when_ready(app, win) -> None:
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, ev):
+            if ev.type() == QEvent.Type.Paint and win.state.data is not None:
+                obj.removeEventFilter(self)
+                QTimer.singleShot(0, lambda: (print("READY", flush=True), app.quit()))
+            return False
+
+    win._ready_filter = FirstPaint(win)
+    win.map.installEventFilter(win._ready_filter)
 
 
 def render_shot(out: str, when=None, size=(1600, 1000), language: str = "zh", select: str | None = None,

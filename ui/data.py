@@ -106,6 +106,65 @@ def build_data(ds: xr.Dataset, result: xr.Dataset, stations: pd.DataFrame, stand
         standard=standard, convention=convention, stations=stations, db_url=db_url)
 
 
+class _Loaded:
+    """Stands in for a Repository whose ``load`` returns a dataset already read (saves a second DB read)."""
+
+    def __init__(self, ds: xr.Dataset):
+        self.ds = ds
+
+    def load(self, sites=None, variables=None, start=None, end=None, kind=None, flags=False) -> xr.Dataset:
+        return self.ds
+
+
+class Preload:
+    """Open the store and load the console data in a plain thread, started before Qt is even imported.
+
+    The GUI thread meanwhile imports Qt/pyqtgraph and builds the window; a worker Task then waits for
+    :meth:`result`.  This overlaps the database work with the start-up imports.
+    """
+
+    def __init__(self, url: str | None, standard: str = "auto", convention: str = "published"):
+        import threading
+
+        self.url, self.standard, self.convention = url, standard, convention
+        self.store = None
+        self.data: ConsoleData | None = None
+        self.error: BaseException | None = None
+        self.progress: tuple[int, str] = (0, "")
+        self._cancel = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="lantian-preload", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            from console.store.db import Store
+
+            self.store = Store(self.url)
+            self.data = load_console_data(self.store, self.standard, self.convention,
+                                          progress=lambda p, t: setattr(self, "progress", (p, t)),
+                                          cancelled=self._cancel.is_set)
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI as a readable message
+            self.error = exc
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def result(self, progress: Progress | None = None, cancelled: Callable[[], bool] = lambda: False) -> ConsoleData:
+        """Wait for the data (re-raising the loader's error); honours ``cancelled``."""
+        last = None
+        while self._thread.is_alive():
+            self._thread.join(0.05)
+            if cancelled():
+                self.cancel()
+                raise Cancelled()
+            if progress and self.progress != last:
+                last = self.progress
+                progress(*last)
+        if self.error is not None:
+            raise self.error
+        return self.data
+
+
 def load_console_data(store, standard: str = "auto", convention: str = "published", *,
                       ensure_demo: bool = True, progress: Progress | None = None,
                       cancelled: Callable[[], bool] = lambda: False) -> ConsoleData:
@@ -132,7 +191,7 @@ def load_console_data(store, standard: str = "auto", convention: str = "publishe
     step(70, "aqi")
     result = compute_aqi(ds, standard, convention)
     step(85, "episode")
-    opening = demo.worst_episode_hour(repo)
+    opening = demo.worst_episode_hour(_Loaded(ds))  # the core's rule, on the data already in memory
     step(90, "stations")
     try:
         stations = repo.sites("station")

@@ -45,9 +45,12 @@ def age_text(tr, newest: pd.Timestamp, now: datetime) -> str:
 class MainWindow(QMainWindow):
     """The console window (one store, one state)."""
 
-    def __init__(self, store, settings: Settings | None = None, state: ConsoleState | None = None):
+    def __init__(self, store=None, settings: Settings | None = None, state: ConsoleState | None = None,
+                 preload=None):
+        """``store``: an open Store; or None with ``preload`` (a :class:`ui.data.Preload` opening it)."""
         super().__init__()
         self.store = store
+        self.preload = preload
         self.settings = settings or Settings()
         lang = i18n.resolve(self.settings.get("language"))
         self.state = state or ConsoleState(language=lang, standard=self.settings.get("aqi", "standard"),
@@ -217,6 +220,12 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------------- data loading
     def _loader(self, progress, cancelled) -> ConsoleData:
+        pre = self.preload
+        if pre is not None and (pre.standard, pre.convention) == (self.state.standard, self.state.convention):
+            self.preload = None  # used once: later reloads read the store again
+            data = pre.result(progress, cancelled)
+            self.store = pre.store
+            return data
         return load_console_data(self.store, self.state.standard, self.state.convention,
                                  progress=progress, cancelled=cancelled)
 
@@ -301,8 +310,9 @@ class MainWindow(QMainWindow):
             self.fresh_label.setText(t("Newest data %1 (age %2)").replace("%1", f"{newest:%Y-%m-%d %H:00}")
                                      .replace("%2", age_text(t, newest, beijing_now())))
             self._update_rules()
-        self.db_label.setText(t("Database: %1").replace("%1", self.store.display_url))
-        self.db_label.setToolTip(self.store.display_url)
+        url = self.store.display_url if self.store is not None else "…"
+        self.db_label.setText(t("Database: %1").replace("%1", url))
+        self.db_label.setToolTip(url)
 
     @Slot()
     def _update_rules(self, *_args) -> None:
@@ -362,6 +372,8 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop timers and workers (idempotent)."""
         self.clock.stop()
+        if self.preload is not None:
+            self.preload.cancel()
         if self.task is not None:
             self.task.cancel()
             self.task.wait(10)
