@@ -45,8 +45,10 @@ def extract() -> dict[str, list[str]]:
                 f = node.func
                 if isinstance(f, ast.Attribute) and f.attr == "tr" and ctx:
                     add(ctx, node.args[0].value)
-                elif isinstance(f, ast.Name) and f.id in ("t", "tr") and (ctx or default_ctx):
-                    add(ctx or default_ctx, node.args[0].value)
+                elif isinstance(f, ast.Name) and f.id == "tr" and (default_ctx or ctx):
+                    add(default_ctx or ctx, node.args[0].value)  # the module's tr() helper
+                elif isinstance(f, ast.Name) and f.id == "t" and ctx:
+                    add(ctx, node.args[0].value)  # t = self.tr
             for child in ast.iter_child_nodes(node):
                 visit(child, ctx)
 

@@ -137,6 +137,8 @@ def render_shot(out: str, when=None, size=(1600, 1000), language: str = "zh", se
         if np.isfinite(col).any():
             win.state.select(d.codes[int(np.nanargmax(col))])
     win.show()
+    QApplication.processEvents()
+    win.default_layout()  # dock sizes need a laid-out, visible window
     win.timeseries.zoom_around_clock(3.5)
     for _ in range(3):
         QApplication.processEvents()

@@ -6,7 +6,7 @@ import base64
 from datetime import datetime, timedelta, timezone
 
 import pandas as pd
-from PySide6.QtCore import QByteArray, Qt, Slot
+from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QProgressBar, QToolBar, QToolButton)
@@ -23,6 +23,7 @@ from ui.state import LIVE, REPLAY, ConsoleState
 from ui.workers import Task, start
 
 BEIJING = timezone(timedelta(hours=8))
+LIVE_POLL_MS = 60_000
 
 
 def beijing_now() -> datetime:
@@ -74,8 +75,9 @@ class MainWindow(QMainWindow):
         self.clock = ClockBar(self.state)
         self.clock.openingRequested.connect(self.go_to_opening)
 
-        self.layers_dock = self._dock("layersDock", self.layer_list, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.ranking_dock = self._dock("rankingDock", self.ranking, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.layers_dock = self._dock("layersDock", self.layer_list, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.splitDockWidget(self.ranking_dock, self.layers_dock, Qt.Orientation.Vertical)
         self.ts_dock = self._dock("timeseriesDock", self.timeseries, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.clock_bar = QToolBar()
         self.clock_bar.setObjectName("clockToolBar")
@@ -94,6 +96,11 @@ class MainWindow(QMainWindow):
         self.state.modeChanged.connect(self._update_status)
         self.state.message.connect(self.show_message)
         self.state.aqiSettingsChanged.connect(lambda *_: self.load_async())
+        # live mode: look for newer data in the store every minute (a small query, in a worker)
+        self.live_timer = QTimer(self)
+        self.live_timer.setInterval(LIVE_POLL_MS)
+        self.live_timer.timeout.connect(self.check_for_new_data)
+        self.state.modeChanged.connect(self._live_polling)
         if self.settings.problem:
             self.show_message(self.settings.problem)
 
@@ -101,9 +108,11 @@ class MainWindow(QMainWindow):
     def default_layout(self) -> None:
         """Dock sizes for the current window size (map largest, ranking wide enough for its columns)."""
         w, h = self.width(), self.height()
-        rank_w = self.ranking.preferred_width() if self.state.data is not None else int(w * 0.4)
-        self.resizeDocks([self.layers_dock, self.ranking_dock], [max(120, w // 12), min(rank_w, int(w * 0.5))],
-                         Qt.Orientation.Horizontal)
+        rank_w = self.ranking.preferred_width() if self.state.data is not None else int(w * 0.45)
+        self.resizeDocks([self.ranking_dock], [min(rank_w, int(w * 0.55))], Qt.Orientation.Horizontal)
+        rank_h = self.ranking.preferred_height() + 30 if self.state.data is not None else 380  # + dock title
+        self.resizeDocks([self.ranking_dock, self.layers_dock], [rank_h, max(80, int(h * 0.6) - rank_h)],
+                         Qt.Orientation.Vertical)
         self.resizeDocks([self.ts_dock], [max(200, int(h * 0.3))], Qt.Orientation.Vertical)
 
     def _dock(self, name: str, widget, area) -> QDockWidget:
@@ -294,6 +303,32 @@ class MainWindow(QMainWindow):
             self.state.set_mode(REPLAY)
             self.state.set_time(d.opening)
 
+    @Slot(str)
+    def _live_polling(self, mode: str) -> None:
+        if mode == LIVE:
+            self.live_timer.start()
+        else:
+            self.live_timer.stop()
+
+    @Slot()
+    def check_for_new_data(self) -> None:
+        """Reload when the store holds an hour newer than the loaded data (live mode)."""
+        if self.task is not None or self.store is None or self.state.data is None:
+            return
+        newest = self.state.data.time_at(self.state.data.n_time - 1)
+
+        def probe(_progress, _cancelled):
+            from console.store.repository import Repository
+
+            rng = Repository(self.store).time_range("city")
+            return rng is not None and rng[1] > newest
+
+        task = Task(probe)
+        task.signals.finished.connect(lambda newer: self.load_async() if newer else None)
+        task.signals.failed.connect(self.show_message)
+        self._probe = task  # keep a reference until it ran
+        start(task)
+
     # ----------------------------------------------------------------- status
     def show_message(self, text: str, timeout: int = 0) -> None:
         self.statusBar().showMessage(text, timeout)
@@ -372,6 +407,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop timers and workers (idempotent)."""
         self.clock.stop()
+        self.live_timer.stop()
         if self.preload is not None:
             self.preload.cancel()
         if self.task is not None:

@@ -238,3 +238,16 @@ def test_long_replay_survives_pyside_none_refcount_bug(make_window, qtbot):
         QApplication.processEvents()
     assert sys.getrefcount(None) > 1_000_000  # protected (a real count is a few 10⁴)
     assert before > 1_000_000 or sys.version_info >= (3, 12)
+
+
+def test_live_mode_polls_for_new_data_only_while_live(make_window, qtbot):
+    win = make_window()
+    assert not win.live_timer.isActive()
+    win.state.set_mode("live")
+    assert win.live_timer.isActive()
+    win.check_for_new_data()  # the demo has nothing newer: no reload starts
+    qtbot.waitUntil(lambda: win._probe.wait(0), timeout=10000)
+    qtbot.wait(50)
+    assert win.task is None
+    win.state.set_mode("replay")
+    assert not win.live_timer.isActive()

@@ -109,3 +109,15 @@ def test_shot_rejects_bad_size_with_a_readable_message(tmp_path):
                            "--size", "big"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "WIDTHxHEIGHT" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_console_command_first_start_loads_demo_and_shows_window(tmp_path):
+    """`lantian console` on an empty store: the demo is loaded off the GUI thread and the map painted."""
+    env = {**os.environ, "LANTIAN_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen", "LANTIAN_EXIT_WHEN_READY": "1"}
+    proc = subprocess.run([sys.executable, "-m", "ui.entry"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=180)  # no command → console
+    assert proc.returncode == 0, proc.stderr
+    assert "READY" in proc.stdout
+    assert (tmp_path / "lantian.db").exists()
+    doc = json.loads((tmp_path / "console-settings.json").read_text(encoding="utf-8"))
+    assert doc["version"] == 2 and doc["window"]["geometry"]

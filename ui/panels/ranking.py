@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Slot
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
@@ -42,6 +42,8 @@ def swatch(colour: QColor) -> QPixmap:
 
 class RankingModel(QStandardItemModel):
     """One row per city; :meth:`refresh` rewrites the values of the clock hour and re-sorts."""
+
+    languageRefreshed = Signal()
 
     def __init__(self, state: ConsoleState, parent=None):
         super().__init__(parent)
@@ -106,6 +108,7 @@ class RankingModel(QStandardItemModel):
     def _language(self) -> None:
         self._headers()
         self.refresh()
+        self.languageRefreshed.emit()
 
     @Slot()
     def refresh(self, *_args) -> None:
@@ -133,18 +136,18 @@ class RankingModel(QStandardItemModel):
                     elif col == "level":
                         text = (info.category_zh if lang == "zh" else info.category_en) if info else "—"
                     elif col == "change":
-                        text = f"{v:+.0f}"
+                        text = f"{v:+.0f}" if round(v) else "0"
                     elif col == "CO":
                         text = f"{v:.2f}"
                     else:
                         text = f"{v:.0f}"
                     it.setText(text)
                     it.setData(str(v) if col in ("city", "primary") else (-1e9 if missing else v), SORT_ROLE)
-                    if col in ("AQI", "level"):
+                    if col == "AQI":  # the one cell filled with the level colour
                         it.setBackground(QBrush(bg) if bg else QBrush())
                         it.setForeground(QBrush(text_colour_on(bg)) if bg else QBrush())
-                        if col == "level":
-                            it.setData(swatch(bg) if bg else None, Qt.ItemDataRole.DecorationRole)
+                    elif col == "level":  # a swatch: stays visible on the selected row
+                        it.setData(swatch(bg) if bg else None, Qt.ItemDataRole.DecorationRole)
                     elif col == "change":
                         it.setForeground(QBrush(QColor(90, 90, 90) if missing or v == 0 else
                                                 QColor(170, 40, 30) if v > 0 else QColor(30, 110, 60)))
@@ -190,6 +193,7 @@ class RankingView(QTableView):
         self.selectionModel().selectionChanged.connect(self._user_selected)
         state.selectionChanged.connect(self._follow_selection)
         state.dataChanged.connect(self._data_loaded)
+        self.model_.languageRefreshed.connect(self.resizeColumnsToContents)
         self._syncing = False
 
     def preferred_width(self) -> int:
@@ -197,6 +201,11 @@ class RankingView(QTableView):
         self.resizeColumnsToContents()
         return (self.horizontalHeader().length() + self.verticalHeader().width() + 2 * self.frameWidth()
                 + self.verticalScrollBar().sizeHint().width() + 4)
+
+    def preferred_height(self) -> int:
+        """Height that shows all rows."""
+        return (self.horizontalHeader().height() + self.verticalHeader().length() + 2 * self.frameWidth()
+                + self.horizontalScrollBar().sizeHint().height() + 4)
 
     def codes_in_order(self) -> list[str]:
         """City codes as displayed (top to bottom)."""

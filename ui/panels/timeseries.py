@@ -2,7 +2,9 @@
 a line at the clock hour; the whole demo stays smooth (peak downsampling + clip-to-view)."""
 from __future__ import annotations
 
+import copy
 import math
+from collections import OrderedDict
 
 import numpy as np
 import pyqtgraph as pg
@@ -25,6 +27,23 @@ def epoch_seconds(times: np.ndarray) -> np.ndarray:
     return times.astype("datetime64[s]").astype(np.int64).astype(float)
 
 
+#: language-neutral tick labels (the defaults use English weekday/month names: "Sun 27", "Jan")
+TICK_FORMATS = {"%a %d": "%m-%d", "%d": "%m-%d", "%b": "%Y-%m"}
+
+
+def date_axis() -> pg.DateAxisItem:
+    """A date axis showing the stored (Beijing) times unchanged, with numeric month-day labels."""
+    axis = pg.DateAxisItem(orientation="bottom", utcOffset=0)
+    levels = OrderedDict()
+    for key, level in axis.zoomLevels.items():
+        level = copy.deepcopy(level)
+        for spec in level.tickSpecs:
+            spec.format = TICK_FORMATS.get(spec.format, spec.format)
+        levels[key] = level
+    axis.zoomLevels = levels
+    return axis
+
+
 class TimeSeriesPanel(QWidget):
     """Plot of (cities × variables); the selected city is always shown, more can be added."""
 
@@ -38,7 +57,7 @@ class TimeSeriesPanel(QWidget):
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self._bands: list[pg.LinearRegionItem] = []
 
-        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0)})
+        self.plot = pg.PlotWidget(axisItems={"bottom": date_axis()})
         self.plot.setObjectName("tsPlot")
         self.plot.setBackground("w")
         pi = self.plot.getPlotItem()
