@@ -36,3 +36,29 @@ def application(language: str = "auto", force_offscreen: bool = False):
     pg.setConfigOptions(antialias=True, background="w", foreground="#333")
     i18n.install(i18n.resolve(language))
     return app
+
+
+def install_excepthook(window=None) -> None:
+    """Unexpected errors in event handlers: a readable message (status bar / dialog), traceback to the log."""
+    import traceback
+
+    def hook(exc_type, exc, tb) -> None:
+        from console.errors import LantianError
+
+        text = str(exc) if isinstance(exc, LantianError) else f"{exc_type.__name__}: {exc}"
+        try:
+            from console.store.db import data_dir
+
+            with open(data_dir() / "lantian-errors.log", "a", encoding="utf-8") as fh:
+                fh.write("".join(traceback.format_exception(exc_type, exc, tb)))
+        except OSError:
+            pass
+        if window is not None:
+            window.show_message(text)
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.warning(window, window.tr("Lantian"), text)
+        else:
+            print(f"lantian: error: {text}", file=sys.stderr)
+
+    sys.excepthook = hook

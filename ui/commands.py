@@ -78,6 +78,9 @@ def run_console(args) -> int:
     from ui.mainwindow import MainWindow
 
     win = MainWindow(None, settings, preload=preload)
+    from ui.app import install_excepthook
+
+    install_excepthook(win)
     if when is not None:
         win._first_load = False
         win.state.dataChanged.connect(lambda: win.state.set_time(when) if win.state.time() is not None else None)

@@ -103,12 +103,15 @@ def test_shot_writes_png_of_requested_size(tmp_path, demo_store):
     assert not (tmp_path / "console-settings.json").exists()
 
 
-def test_shot_rejects_bad_size_with_a_readable_message(tmp_path):
-    env = {**os.environ, "LANTIAN_HOME": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-m", "ui.entry", "shot", "--out", str(tmp_path / "x.png"),
-                           "--size", "big"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 2
-    assert "WIDTHxHEIGHT" in proc.stderr and "Traceback" not in proc.stderr
+def test_shot_rejects_bad_input_with_a_readable_message(tmp_path, capsys):
+    from ui.entry import main
+
+    assert main(["shot", "--out", str(tmp_path / "x.png"), "--size", "big"]) == 2
+    err = capsys.readouterr().err
+    assert "WIDTHxHEIGHT" in err and "Traceback" not in err
+    assert main(["shot", "--out", str(tmp_path / "x.png"), "--time", "yesterday-ish"]) == 2
+    assert "ISO date" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
 
 
 def test_console_command_first_start_loads_demo_and_shows_window(tmp_path):
