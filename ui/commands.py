@@ -155,6 +155,9 @@ def render_shot(out: str, when=None, size=(1600, 1000), language: str = "zh", se
             from console.errors import LantianError
 
             raise LantianError(f"{out}: could not write the PNG")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(out, 0o666 & ~umask)  # a normal file, not the temp file's private 0600
     win.shutdown()
     win.close()
     win.deleteLater()

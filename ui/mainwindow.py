@@ -173,6 +173,20 @@ class MainWindow(QMainWindow):
             self.lang_menu.addAction(act)
             self.lang_acts[key] = act
 
+        self.clock_menu = mb.addMenu("")
+        c = self.clock
+        self.play_act = QAction(self, shortcut=QKeySequence(Qt.Key.Key_Space),
+                                triggered=lambda: c.set_playing(not c.is_playing()))
+        self.back_act = QAction(self, shortcut=QKeySequence("Alt+Left"), triggered=lambda: c.step(-1))
+        self.fwd_act = QAction(self, shortcut=QKeySequence("Alt+Right"), triggered=lambda: c.step(1))
+        self.day_back_act = QAction(self, shortcut=QKeySequence("Alt+Shift+Left"), triggered=lambda: c.step(-24))
+        self.day_fwd_act = QAction(self, shortcut=QKeySequence("Alt+Shift+Right"), triggered=lambda: c.step(24))
+        self.live_act = QAction(self, shortcut=QKeySequence("Ctrl+L"), triggered=lambda: self.state.set_mode(LIVE))
+        self.opening_act = QAction(self, shortcut=QKeySequence("Ctrl+E"), triggered=self.go_to_opening)
+        self.clock_menu.addActions([self.play_act, self.back_act, self.fwd_act, self.day_back_act, self.day_fwd_act])
+        self.clock_menu.addSeparator()
+        self.clock_menu.addActions([self.live_act, self.opening_act])
+
         self.aqi_menu = mb.addMenu("")
         self.std_group, self.conv_group = QActionGroup(self), QActionGroup(self)
         self.std_acts, self.conv_acts = {}, {}
@@ -214,6 +228,14 @@ class MainWindow(QMainWindow):
         self.lang_acts["auto"].setText(t("System language"))
         self.lang_acts["zh"].setText("中文")
         self.lang_acts["en"].setText("English")
+        self.clock_menu.setTitle(t("&Clock"))
+        self.play_act.setText(t("Play / pause"))
+        self.back_act.setText(t("One hour back"))
+        self.fwd_act.setText(t("One hour forward"))
+        self.day_back_act.setText(t("One day back"))
+        self.day_fwd_act.setText(t("One day forward"))
+        self.live_act.setText(t("Live (newest data)"))
+        self.opening_act.setText(t("Worst episode"))
         self.aqi_menu.setTitle(t("&AQI"))
         self.std_acts["auto"].setText(t("Standard by date (HJ 633-2012, HJ 633-2026 from 2026-03-01)"))
         self.std_acts["hj633-2012"].setText(t("Always HJ 633-2012"))

@@ -127,6 +127,38 @@
       <translation>跟随系统</translation>
     </message>
     <message>
+      <source>&amp;Clock</source>
+      <translation>时钟(&amp;C)</translation>
+    </message>
+    <message>
+      <source>Play / pause</source>
+      <translation>播放/暂停</translation>
+    </message>
+    <message>
+      <source>One hour back</source>
+      <translation>后退一小时</translation>
+    </message>
+    <message>
+      <source>One hour forward</source>
+      <translation>前进一小时</translation>
+    </message>
+    <message>
+      <source>One day back</source>
+      <translation>后退一天</translation>
+    </message>
+    <message>
+      <source>One day forward</source>
+      <translation>前进一天</translation>
+    </message>
+    <message>
+      <source>Live (newest data)</source>
+      <translation>实时（最新数据）</translation>
+    </message>
+    <message>
+      <source>Worst episode</source>
+      <translation>最重污染过程</translation>
+    </message>
+    <message>
       <source>&amp;AQI</source>
       <translation>&amp;AQI</translation>
     </message>

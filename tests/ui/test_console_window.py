@@ -131,6 +131,14 @@ def test_step_buttons_and_live_mode(make_window, qtbot):
     i0 = win.state.index
     qtbot.mouseClick(win.clock.fwd_btn, Qt.MouseButton.LeftButton)
     assert win.state.index == i0 + 1
+    win.day_back_act.trigger()
+    assert win.state.index == i0 + 1 - 24
+    win.opening_act.trigger()
+    assert win.state.index == i0
+    win.play_act.trigger()
+    assert win.clock.is_playing()
+    win.play_act.trigger()
+    assert not win.clock.is_playing()
     qtbot.mouseClick(win.clock.live_btn, Qt.MouseButton.LeftButton)
     assert win.state.mode == "live"
     assert win.state.index == win.state.data.latest_index()
