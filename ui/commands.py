@@ -81,9 +81,7 @@ def run_console(args) -> int:
     from ui.app import install_excepthook
 
     install_excepthook(win)
-    if when is not None:
-        win._first_load = False
-        win.state.dataChanged.connect(lambda: win.state.set_time(when) if win.state.time() is not None else None)
+    win.open_at = when
     if os.environ.get("LANTIAN_EXIT_WHEN_READY"):  # benchmarks: quit after the first painted map with data
         _exit_when_ready(app, win)
     win.show()

@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
                                            convention=self.settings.get("aqi", "convention"))
         self.task: Task | None = None
         self._first_load = True
+        self.open_at = None  # clock hour for the first load (default: the demo's worst episode)
         self.setObjectName("lantianMain")
         self.setDockNestingEnabled(True)
 
@@ -304,7 +305,9 @@ class MainWindow(QMainWindow):
         when = None
         if self._first_load:
             self._first_load = False
-            if self.settings.get("dataset", "mode") == LIVE:
+            if self.open_at is not None:
+                when = self.open_at
+            elif self.settings.get("dataset", "mode") == LIVE:
                 self.state.set_mode(LIVE)
             else:
                 when = data.opening

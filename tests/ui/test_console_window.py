@@ -281,3 +281,51 @@ def test_unexpected_errors_become_one_readable_line(make_window, monkeypatch, la
     assert shown == ["ValueError: boom in a slot"]
     assert win.statusBar().currentMessage() == "ValueError: boom in a slot"
     assert "Traceback" in (lantian_home / "lantian-errors.log").read_text(encoding="utf-8")
+
+
+def test_map_pan_zoom_and_reset(make_window, qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QTransform
+
+    win = make_window()
+    win.show()
+    qtbot.waitExposed(win)
+    m = win.map
+    anchor = QPointF(200, 150)
+    before = m.transform().inverted()[0].map(anchor)  # the map point under the cursor
+    m.zoom_at(anchor, 2.0)
+    assert abs(m.view.m11() - 2.0) < 1e-9
+    after = m.transform().inverted()[0].map(anchor)
+    assert abs(before.x() - after.x()) < 1e-9 and abs(before.y() - after.y()) < 1e-9  # zoom keeps the cursor point
+    dx0, dy0 = m.view.dx(), m.view.dy()
+    qtbot.mousePress(m, Qt.MouseButton.LeftButton, pos=QPoint(100, 100))
+    qtbot.mouseMove(m, QPoint(140, 130))
+    qtbot.mouseMove(m, QPoint(160, 150))
+    qtbot.mouseRelease(m, Qt.MouseButton.LeftButton, pos=QPoint(160, 150))
+    assert (round(m.view.dx() - dx0), round(m.view.dy() - dy0)) == (60, 50)  # the map followed the mouse
+    assert win.state.selected == ""  # a drag is not a click
+    m.mouseDoubleClickEvent(None)
+    assert m.view == QTransform()
+
+
+def test_new_layers_plug_into_map_and_layer_list(make_window):
+    """How later issues add data: a Layer (here a simulated raster) + an updater following the clock."""
+    from console.maprender import RasterLayer
+
+    win = make_window()
+    seen = []
+
+    def follow_clock(layer, state):
+        seen.append(state.index)
+        layer.data = np.full((4, 4), float(state.index))
+
+    raster = RasterLayer("satellite", "卫星NO2柱浓度", "Satellite NO2 column", z=2, simulated=True,
+                         lon_bounds=(104.5, 112.1), lat_bounds=(20.9, 26.4))
+    win.layers.add(raster, follow_clock)
+    texts = [win.layer_list.item(i).text() for i in range(win.layer_list.count())]
+    assert "卫星NO2柱浓度（模拟数据）" in texts
+    win.state.set_index(win.state.index + 1)
+    assert seen[-1] == win.state.index and raster.data[0, 0] == win.state.index
+    win.map.grab()  # paints with the new layer (and its simulated note in the legend)
+    win.layers.remove("satellite")
+    assert win.layer_list.count() == 4

@@ -73,9 +73,16 @@ class MapWidget(QWidget):
         layers = self.layers.layers()
         below = [l for l in layers if l.z < CACHE_BELOW_Z]
         above = [l for l in layers if l.z >= CACHE_BELOW_Z]
-        key = (self.size().toTuple(), self.devicePixelRatioF(), tuple(tf.map(QPointF(0, 0)).toTuple()), tf.m11(),
+        origin = tf.map(QPointF(0, 0))
+        key = (self.size().toTuple(), self.devicePixelRatioF(), origin.toTuple(), tf.m11(),
                self.state.language, tuple((l.name, l.visible, self.layers.revision(l.name)) for l in below))
-        if key != self._cache_key:
+        offset = QPointF(0, 0)
+        ck = self._cache_key
+        only_moved = ck is not None and key[:2] == ck[:2] and key[3:] == ck[3:]
+        if self._dragged and only_moved:
+            # panning: slide the cached image instead of re-rendering every mouse move (re-rendered on release)
+            offset = origin - QPointF(*self._cache_key[2])
+        elif key != self._cache_key:
             dpr = self.devicePixelRatioF()
             self._cache = QPixmap((self.size() * dpr).expandedTo(QSize(1, 1)))
             self._cache.setDevicePixelRatio(dpr)
@@ -88,7 +95,9 @@ class MapWidget(QWidget):
             self._cache_key = key
         p = QPainter(self)
         try:
-            p.drawPixmap(0, 0, self._cache)
+            if not offset.isNull():
+                p.fillRect(rect, BACKGROUND)
+            p.drawPixmap(offset, self._cache)
             self._ctx = render_map(p, rect, above, language=self.state.language, title=self._title(), transform=tf,
                                    legend=False, background=QColor(0, 0, 0, 0))
             paint_legend(p, rect, self._ctx, layers)
@@ -144,6 +153,8 @@ class MapWidget(QWidget):
             if h is not None and h.layer in ("cities", "stations"):
                 self.siteClicked.emit(h.key)
         self._press = None
+        self._dragged = False
+        self.update()  # full-quality render at the final position
 
     def mouseDoubleClickEvent(self, _e) -> None:
         self.reset_view()
