@@ -345,8 +345,8 @@ Demo data: real hourly city data from the national monitoring platform (CNEMC), 
   <context>
     <name>TimeSeriesPanel</name>
     <message>
-      <source>Drag the blue line to move the clock · wheel zooms · right-drag scales</source>
-      <translation>拖动蓝线改变时钟 · 滚轮缩放 · 右键拖动调整比例</translation>
+      <source>Drag the blue line to move the clock · wheel zooms the time axis</source>
+      <translation>拖动蓝线改变时钟 · 滚轮缩放时间轴</translation>
     </message>
     <message>
       <source>Compare cities</source>
@@ -359,6 +359,14 @@ Demo data: real hourly city data from the national monitoring platform (CNEMC), 
     <message>
       <source>Clock ±3.5 d</source>
       <translation>时钟前后3.5天</translation>
+    </message>
+    <message>
+      <source>Zoom to period</source>
+      <translation>框选时段</translation>
+    </message>
+    <message>
+      <source>Drag over the period to show; click again to pan with the mouse</source>
+      <translation>拖动选择要显示的时段；再次点击恢复鼠标平移</translation>
     </message>
     <message>
       <source>Show %1</source>

@@ -329,3 +329,21 @@ def test_new_layers_plug_into_map_and_layer_list(make_window):
     win.map.grab()  # paints with the new layer (and its simulated note in the legend)
     win.layers.remove("satellite")
     assert win.layer_list.count() == 4
+
+
+def test_timeseries_zoom_to_period_keeps_y_fitted(make_window, qtbot):
+    win = make_window()
+    win.show()
+    qtbot.waitExposed(win)
+    ts = win.timeseries
+    ts.zoom_to("2019-03-01", "2019-03-08")
+    (x0, x1), _ = ts.plot.getPlotItem().getViewBox().viewRange()
+    assert abs(x0 - ts._x[win.state.data.time_index("2019-03-01")]) < 1 and abs(x1 - x0 - 7 * 86400) < 1
+    ts.box_button.setChecked(True)
+    vb = ts.plot.getPlotItem().getViewBox()
+    assert vb.state["mouseMode"] == vb.RectMode
+    ts.box_button.setChecked(False)
+    assert vb.state["mouseMode"] == vb.PanMode
+    ts.show_all()
+    (x0, x1), _ = vb.viewRange()
+    assert x0 <= ts._x[0] and x1 >= ts._x[-1]

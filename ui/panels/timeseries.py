@@ -65,6 +65,10 @@ class TimeSeriesPanel(QWidget):
         pi.setClipToView(True)
         pi.showGrid(x=True, y=True, alpha=0.15)
         pi.setMenuEnabled(False)
+        vb = pi.getViewBox()
+        vb.setMouseEnabled(x=True, y=False)  # wheel/drag act on time; y re-fits to what is visible
+        vb.enableAutoRange(axis="y")
+        vb.setAutoVisible(y=True)
         for ax in ("left", "bottom"):
             axis = pi.getAxis(ax)
             axis.setPen(pg.mkPen("#555"))
@@ -110,8 +114,11 @@ class TimeSeriesPanel(QWidget):
         self.fit_button.clicked.connect(self.show_all)
         self.week_button = QToolButton()
         self.week_button.clicked.connect(lambda: self.zoom_around_clock(3.5))
+        self.box_button = QToolButton(checkable=True)
+        self.box_button.toggled.connect(self._box_zoom)
         bar.addWidget(self.week_button)
         bar.addWidget(self.fit_button)
+        bar.addWidget(self.box_button)
         bar.addStretch(1)
         self.caption = QLabel()
         self.caption.setStyleSheet("color:#555")
@@ -165,7 +172,6 @@ class TimeSeriesPanel(QWidget):
             c = self._x[self.state.index]
             self.plot.setXRange(c - days * DAY, c + days * DAY, padding=0)
             self.plot.enableAutoRange(axis="y")
-            self.plot.getPlotItem().getViewBox().setAutoVisible(y=True)
 
     # ----------------------------------------------------------------- building
     @Slot()
@@ -197,7 +203,7 @@ class TimeSeriesPanel(QWidget):
         self._bands_visible("AQI" in self.variables)
         units = sorted({("mg/m³" if v == "CO" else "AQI" if v == "AQI" else "µg/m³") for v in self.variables})
         pi.setLabel("left", " · ".join(units))
-        self.caption.setText(self.tr("Drag the blue line to move the clock · wheel zooms · right-drag scales"))
+        self.caption.setText(self.tr("Drag the blue line to move the clock · wheel zooms the time axis"))
 
     def _make_bands(self) -> None:
         pi = self.plot.getPlotItem()
@@ -240,6 +246,9 @@ class TimeSeriesPanel(QWidget):
     def _data_changed(self) -> None:
         d = self.state.data
         self._x = epoch_seconds(d.times)
+        span = self._x[-1] - self._x[0] if self._x.size > 1 else DAY
+        self.plot.getPlotItem().getViewBox().setLimits(xMin=self._x[0] - 0.02 * span, xMax=self._x[-1] + 0.02 * span,
+                                                       minXRange=6 * 3600)
         if not self._bands:
             self._make_bands()
         self._fill_city_menu()
@@ -271,8 +280,21 @@ class TimeSeriesPanel(QWidget):
         self.city_button.setText(self.tr("Compare cities"))
         self.fit_button.setText(self.tr("Whole period"))
         self.week_button.setText(self.tr("Clock ±3.5 d"))
+        self.box_button.setText(self.tr("Zoom to period"))
+        self.box_button.setToolTip(self.tr("Drag over the period to show; click again to pan with the mouse"))
         for v, b in self.var_buttons.items():
             b.setToolTip(self.tr("Show %1").replace("%1", v))
+
+    def _box_zoom(self, on: bool) -> None:
+        vb = self.plot.getPlotItem().getViewBox()
+        vb.setMouseMode(vb.RectMode if on else vb.PanMode)
+
+    def zoom_to(self, start, end) -> None:
+        """Show the period [start, end] (anything pandas can parse)."""
+        import pandas as pd
+
+        x0, x1 = (epoch_seconds(np.array([pd.Timestamp(t).to_datetime64()]))[0] for t in (start, end))
+        self.plot.setXRange(x0, x1, padding=0)
 
     def _vars_toggled(self) -> None:
         chosen = [v for v, b in self.var_buttons.items() if b.isChecked()]
