@@ -62,11 +62,12 @@ class MapWidget(QWidget):
 
     # ----------------------------------------------------------------- painting
     def paintEvent(self, _event) -> None:
-        """Cached image of the layers below the labels + labels, decorations and legend on top.
+        """A cached image of everything that does not change with the clock, plus labels and time on top.
 
-        The layers below ``CACHE_BELOW_Z`` (city fill, outline, stations …) are re-rendered only when
-        their revision, visibility, the view or the size changes — a replay tick usually only changes
-        the labels' numbers, so it costs a blit and a few lines of text.
+        Cached: the layers below ``CACHE_BELOW_Z`` (city fill, outline, stations …), north arrow, scale bar
+        and legend — re-rendered only when a layer's revision or visibility, the view or the size changes.
+        A replay tick usually only changes the labels' numbers, so it costs a blit and a few lines of text.
+        While dragging, the cached image slides with the mouse; the full render follows on release.
         """
         rect = QRectF(self.rect())
         tf = self.transform()
@@ -74,22 +75,23 @@ class MapWidget(QWidget):
         below = [l for l in layers if l.z < CACHE_BELOW_Z]
         above = [l for l in layers if l.z >= CACHE_BELOW_Z]
         origin = tf.map(QPointF(0, 0))
-        key = (self.size().toTuple(), self.devicePixelRatioF(), origin.toTuple(), tf.m11(),
-               self.state.language, tuple((l.name, l.visible, self.layers.revision(l.name)) for l in below))
+        key = (self.size().toTuple(), self.devicePixelRatioF(), origin.toTuple(), tf.m11(), self.state.language,
+               tuple((l.name, l.visible, l.simulated, self.layers.revision(l.name) if l.z < CACHE_BELOW_Z else 0)
+                     for l in layers))
         offset = QPointF(0, 0)
         ck = self._cache_key
         only_moved = ck is not None and key[:2] == ck[:2] and key[3:] == ck[3:]
         if self._dragged and only_moved:
-            # panning: slide the cached image instead of re-rendering every mouse move (re-rendered on release)
-            offset = origin - QPointF(*self._cache_key[2])
-        elif key != self._cache_key:
+            offset = origin - QPointF(*ck[2])
+        elif key != ck:
             dpr = self.devicePixelRatioF()
             self._cache = QPixmap((self.size() * dpr).expandedTo(QSize(1, 1)))
             self._cache.setDevicePixelRatio(dpr)
             cp = QPainter(self._cache)
             try:
-                render_map(cp, rect, below, language=self.state.language, transform=tf, legend=False,
-                           decorations=False, background=BACKGROUND)
+                ctx = render_map(cp, rect, below, language=self.state.language, transform=tf, legend=False,
+                                 decorations=True, background=BACKGROUND)
+                paint_legend(cp, rect, ctx, layers)  # notes for simulated layers need all layers
             finally:
                 cp.end()
             self._cache_key = key
@@ -98,11 +100,19 @@ class MapWidget(QWidget):
             if not offset.isNull():
                 p.fillRect(rect, BACKGROUND)
             p.drawPixmap(offset, self._cache)
-            self._ctx = render_map(p, rect, above, language=self.state.language, title=self._title(), transform=tf,
-                                   legend=False, background=QColor(0, 0, 0, 0))
-            paint_legend(p, rect, self._ctx, layers)
+            self._ctx = render_map(p, rect, above, language=self.state.language, transform=tf, legend=False,
+                                   decorations=False, background=QColor(0, 0, 0, 0))
+            self._paint_title(p, rect)
         finally:
             p.end()
+
+    def _paint_title(self, p: QPainter, rect: QRectF) -> None:
+        """The clock hour at the top (same font as the briefings' map titles)."""
+        title = self._title()
+        if title and self._ctx is not None:
+            p.setFont(self._ctx.font(11, bold=True))
+            p.setPen(QColor(20, 20, 20))
+            p.drawText(QRectF(rect.left(), rect.top() + 4, rect.width(), 22), Qt.AlignmentFlag.AlignCenter, title)
 
     def _title(self) -> str | None:
         t = self.state.time()
