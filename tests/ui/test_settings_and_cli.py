@@ -124,3 +124,25 @@ def test_console_command_first_start_loads_demo_and_shows_window(tmp_path):
     assert (tmp_path / "lantian.db").exists()
     doc = json.loads((tmp_path / "console-settings.json").read_text(encoding="utf-8"))
     assert doc["version"] == 2 and doc["window"]["geometry"]
+
+
+def test_last_database_is_remembered_and_open_at(make_window, demo_store, demo_data, lantian_home):
+    import argparse
+
+    import pandas as pd
+
+    from ui.commands import _store
+    from ui.settings import Settings
+
+    s = Settings()
+    store = _store(argparse.Namespace(db=demo_store.url), s)
+    assert s.get("dataset", "db") == demo_store.url
+    s.save()
+    again = _store(argparse.Namespace(db=None), Settings())  # no --db: the remembered database
+    assert again.url == demo_store.url
+    store.close()
+    again.close()
+    win = make_window(load="none")
+    win.open_at = pd.Timestamp("2019-03-05 14:00")
+    win._loaded(demo_data)
+    assert win.state.time() == pd.Timestamp("2019-03-05 14:00")
