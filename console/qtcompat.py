@@ -1,24 +1,33 @@
-"""Work-arounds for the Qt binding on this stack.
+"""Work-arounds for bugs of the Qt binding on this stack.
 
-PySide6 6.12 on CPython 3.11 returns ``None`` from many void methods (``QPainter.setPen``,
-``fillRect``, ``drawLine`` …) without taking a reference, so every call lowers ``None``'s reference
-count by one.  CPython ≥ 3.12 makes ``None`` immortal and never notices; on 3.11 a report or a busy
-map repaints a few ten thousand times and the interpreter aborts with "Fatal Python error:
-none_dealloc".  :func:`protect_none` gives ``None`` a reference count no program can exhaust — the
-3.12 behaviour (``None`` is never freed anyway).
+PySide6 6.12.0 on CPython 3.11 drops one reference to ``None`` on every call of a C++ method that
+returns void (``QPainter.setBrush``, ``save``, ``drawRect``, ``QWidget.update`` …; measured: −1 per
+call).  Before Python 3.12 ``None`` is not immortal, so a busy GUI reaches refcount 0 within seconds to
+minutes and the interpreter aborts with "Fatal Python error: none_dealloc" (the same was seen for
+``True``/``False``: "bool_dealloc").  :func:`protect_none` raises the reference counts of these
+singletons by 2**60 — what PEP 683 does for Python ≥ 3.12 — so they can never reach zero.
+Over-counting them is harmless (they are never freed anyway).
 """
 from __future__ import annotations
 
 import ctypes
 import sys
 
-_PAD = 1 << 40
+_BOOST = 1 << 60
+_done = False
 
 
-def protect_none() -> None:
-    """Make ``None`` effectively immortal on CPython < 3.12 (idempotent; a no-op elsewhere)."""
-    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
-        return
-    ref = ctypes.c_ssize_t.from_address(id(None))
-    if ref.value < _PAD // 2:
-        ref.value += _PAD
+def protect_none() -> bool:
+    """Make ``None`` effectively immortal on CPython < 3.12 (idempotent); True if applied now."""
+    global _done
+    if _done or sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
+        return False
+    for singleton in (None, True, False, Ellipsis, NotImplemented):
+        ctypes.c_ssize_t.from_address(id(singleton)).value += _BOOST  # ob_refcnt: first field of PyObject
+    _done = True
+    return True
+
+
+def none_refcount() -> int:
+    """``sys.getrefcount(None)`` (for tests)."""
+    return sys.getrefcount(None)

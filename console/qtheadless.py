@@ -10,7 +10,8 @@ def ensure_gui_app():
 
     from console.qtcompat import protect_none
 
-    protect_none()  # PySide6 6.12 on Python 3.11 leaks references to None (see console/qtcompat.py)
+    protect_none()  # PySide6 6.12 on Python 3.11 leaks None references (console/qtcompat.py)
+
     app = QGuiApplication.instance()
     if app is None:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):

@@ -12,6 +12,10 @@ SHARED = ROOT.parent / "shared" / "data"
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from console.qtcompat import protect_none  # noqa: E402
+
+protect_none()  # before any Qt call: PySide6 6.12 on Python 3.11 drops a None reference per void call
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _qapplication_first(qapp):
