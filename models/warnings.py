@@ -206,9 +206,10 @@ def persistence_forecast(daily_aqi: xr.DataArray, issued: str | pd.Timestamp, da
     obs = daily_aqi.sel(time=slice(None, issued))
     if obs.sizes.get("time", 0) == 0:
         raise ValueError(f"no observed daily AQI on or before {issued.date()}")
-    last = obs.ffill("time").isel(time=-1)
+    vals = np.asarray(obs.transpose("site", "time").values, dtype=float)
+    last = pd.DataFrame(vals.T).ffill().iloc[-1].to_numpy()
     times = pd.date_range(issued + pd.Timedelta(days=1), periods=days, freq="D")
-    data = np.repeat(np.asarray(last.values, dtype=float)[:, None], days, axis=1)
+    data = np.repeat(last[:, None], days, axis=1)
     return xr.Dataset({"aqi": (("site", "time"), data)}, coords={"site": daily_aqi["site"].values, "time": times},
                       attrs={"source": "persistence", "issued": issued.isoformat(),
                              "observed_day": pd.Timestamp(obs["time"].values[-1]).date().isoformat()})

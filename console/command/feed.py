@@ -277,20 +277,25 @@ class FeedService:
         return rep
 
     def run(self, iterations: int | None = None, sleep: Callable[[float], None] = time.sleep,
-            stop: Callable[[], bool] | None = None, report: Callable[[PollReport], None] | None = None) -> int:
-        """Poll on schedule until ``stop()`` or ``iterations`` polls; returns the number of polls."""
+            stop: Callable[[], bool] | None = None, report: Callable[[PollReport], None] | None = None,
+            tick: float = 1.0) -> int:
+        """Poll each source when it is due (its interval, or its back-off after failures) until ``stop()``
+        or until ``iterations`` polling rounds ran; returns the number of rounds."""
         n = 0
         while iterations is None or n < iterations:
             if stop and stop():
                 break
-            for r in self.poll_once():
+            reps = self.poll_once(force=iterations == 1)
+            polled = [r for r in reps if not r.skipped_backoff]
+            for r in polled:
                 if report:
                     report(r)
             self.alarms.expire_shelving()
-            n += 1
+            if polled:
+                n += 1
             if iterations is not None and n >= iterations:
                 break
-            sleep(min(self.interval, 1.0) if stop else self.interval)
+            sleep(min(self.interval, tick))
         return n
 
 
