@@ -196,6 +196,7 @@ class FeedService:
                 return rep
             bad = set(json.loads(st.bad_files or "[]"))
             st.last_attempt = now
+            newest = st.latest_hour
         try:
             deliveries = src.fetch(lambda sha: sha in bad or self.repo.find_loaded(sha) is not None)
         except FeedError as exc:
@@ -218,6 +219,14 @@ class FeedService:
             rep.values_changed += ing.values_changed
             rep.ingests.append(ing)
             conds = exceedance_conditions(result.dataset, result.sites) + station_fault_conditions(result.dataset)
+            # a late hour older than what the feed already delivered is stored, but says nothing about "now"
+            conds = [c for c in conds if newest is None or c.data_time is None or c.data_time >= newest]
+            times = result.dataset["time"].values if "time" in result.dataset.coords else []
+            if len(times):
+                import pandas as pd
+
+                t_max = pd.Timestamp(times.max()).to_pydatetime()
+                newest = t_max if newest is None or t_max > newest else newest
             for k, v in self.alarms.apply(conds).items():
                 rep.alarms[k] = rep.alarms.get(k, 0) + v
             if self.on_ingest:
