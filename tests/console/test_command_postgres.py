@@ -41,6 +41,32 @@ def test_two_consoles_see_each_others_decisions(consoles):
         assert res.ok and res.entries == 3
 
 
+def test_feed_on_one_console_is_seen_by_the_other(consoles, tmp_path, home):
+    import os
+    import time
+
+    from conftest import realtime_text
+    from console.command.feed import FeedService, FolderSource
+    from console.store.repository import Repository
+
+    a, b = consoles
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for h, aqi in ((1, 40), (2, 230)):
+        p = inbox / f"h{h}.csv"
+        p.write_text(realtime_text(f"2022-02-01T0{h}:00:00", aqi={"1401A": aqi}), encoding="utf-8")
+        os.utime(p, (time.time() - 10 + h, time.time() - 10 + h))
+    feed = FeedService(a, [FolderSource(inbox)])
+    assert feed.poll_once(force=True)[0].values_new == 2 * 8 * 15
+    p = inbox / "h2-corrected.csv"
+    p.write_text(realtime_text("2022-02-01T02:00:00", aqi={"1401A": 240}), encoding="utf-8")
+    os.utime(p, (time.time() - 5, time.time() - 5))
+    assert feed.poll_once(force=True)[0].values_changed == 1
+    ds = Repository(b).load(kind="station", variables=["AQI"])
+    assert int(ds["AQI"].notnull().sum()) == 16 and ds["AQI"].sel(site="1401A", time="2022-02-01T02:00").item() == 240
+    assert sorted(AlarmService(b).table()["condition"]) == ["aqi>150", "aqi>200"]
+
+
 def test_concurrent_appends_keep_the_chain_linear(consoles):
     a, b = consoles
     add_user(a, "op", "operator", "pw")
