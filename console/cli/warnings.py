@@ -8,7 +8,7 @@ import pandas as pd
 from console.cli._actor import actor, add_user_args
 from console.cli._common import open_store
 from console.command import decisions, schemes as S
-from console.command.observed import city_names, observed_city_aqi
+from console.command.observed import city_names
 from console.errors import LantianError
 from console.store.repository import Repository
 from models import warnings as W
@@ -62,25 +62,9 @@ def _city_code(repo: Repository, city: str) -> str:
     return c["code"]
 
 
-def recommendations(repo: Repository, scheme: str | None, forecast: str | None, date: str | None, days: int = 3):
-    """(recommendations, basis text) — the forecast if given, else persistence of observed daily AQI."""
-    doc = S.schemes()
-    if forecast:
-        fc = S.read_forecast(forecast)
-        recs = W.evaluate(fc, scheme, doc, start=pd.Timestamp(date) + pd.Timedelta(days=1) if date else None)
-        return recs, f"forecast file {forecast}"
-    end = pd.Timestamp(date) + pd.Timedelta(hours=24) if date else None
-    obs = observed_city_aqi(repo, start=(end - pd.Timedelta(days=10)) if end is not None else None, end=end)
-    daily = obs.daily.dropna("time", how="all")
-    issued = pd.Timestamp(date) if date else pd.Timestamp(daily["time"].values[-1])
-    fc = W.persistence_forecast(daily, issued, days)
-    return W.evaluate(fc, scheme, doc), (f"NO FORECAST GIVEN — persistence: observed daily AQI of "
-                                         f"{fc.attrs['observed_day']} repeated for {days} days")
-
-
 def _evaluate(args) -> int:
     repo = Repository(open_store(args))
-    recs, basis = recommendations(repo, args.scheme, args.forecast, args.date, args.days)
+    recs, basis = S.recommend(repo, args.scheme, args.forecast, args.date, args.days)
     if args.json:
         print(json.dumps({"basis": basis, "recommendations": [r.to_dict() for r in recs]}, ensure_ascii=False, indent=1))
         return 0
@@ -124,7 +108,7 @@ def _propose(args) -> int:
     repo = Repository(store)
     who = actor(store, args)
     code = _city_code(repo, args.city)
-    recs, basis = recommendations(repo, args.scheme, None, None)
+    recs, basis = S.recommend(repo, args.scheme, None, None)
     rec = next((r for r in recs if r.city == code), None)
     wid = decisions.propose_warning(store, who, code, args.level, args.reason, recommendation=rec, scheme=args.scheme,
                                     override_lift_rule=args.override_lift_rule)

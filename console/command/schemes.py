@@ -110,3 +110,24 @@ def read_forecast(path: str | Path) -> xr.Dataset:
     ds = xr.Dataset.from_dataframe(df.set_index(["site", "time"])[vals])
     ds.attrs.update(source=f"forecast:{path.name}")
     return ds
+
+
+def recommend(repo, scheme: str | None, forecast: str | None, date: str | None, days: int = 3):
+    """(recommendations, basis text) — the forecast file if given, else persistence of observed daily AQI.
+
+    The basis text says plainly which one was used.
+    """
+    from console.command.observed import observed_city_aqi
+
+    doc = schemes()
+    if forecast:
+        fc = read_forecast(forecast)
+        recs = wmodel.evaluate(fc, scheme, doc, start=pd.Timestamp(date) + pd.Timedelta(days=1) if date else None)
+        return recs, f"forecast file {forecast}"
+    end = pd.Timestamp(date) + pd.Timedelta(hours=24) if date else None
+    obs = observed_city_aqi(repo, start=(end - pd.Timedelta(days=10)) if end is not None else None, end=end)
+    daily = obs.daily.dropna("time", how="all")
+    issued = pd.Timestamp(date) if date else pd.Timestamp(daily["time"].values[-1])
+    fc = wmodel.persistence_forecast(daily, issued, days)
+    return wmodel.evaluate(fc, scheme, doc), (f"NO FORECAST GIVEN — persistence: observed daily AQI of "
+                                         f"{fc.attrs['observed_day']} repeated for {days} days")
