@@ -58,6 +58,26 @@ def collect(store: Store, episodes: list[dict] | None = None) -> HandoverItems:
                          episodes=episodes or [])
 
 
+def ongoing_episodes(store: Store, days: int = 10) -> list[dict]:
+    """City and regional episodes (default episode rules) still running on the newest day of city data."""
+    import pandas as pd
+
+    from console.command.observed import observed_city_aqi
+    from console.store.repository import Repository
+    from models import episodes as E
+
+    repo = Repository(store)
+    tr = repo.time_range(kind="city")
+    if tr is None:
+        return []
+    try:
+        obs = observed_city_aqi(repo, start=tr[1] - pd.Timedelta(days=days), end=tr[1])
+    except ValueError:
+        return []
+    last = pd.DatetimeIndex(obs.daily["time"].values)[-1]
+    return [e.to_dict() for e in E.detect(obs.daily, None, obs.hourly, obs.primary) if e.end >= last - pd.Timedelta(days=1)]
+
+
 def render(items: HandoverItems, note: str = "") -> str:
     """Plain-text handover note."""
     lines = ["交接班记录 / Shift handover", items.summary(), ""]
@@ -82,7 +102,7 @@ def render(items: HandoverItems, note: str = "") -> str:
 def create(store: Store, actor: Actor, note: str = "", episodes: list[dict] | None = None,
            clock: ConsoleClock | None = None) -> int:
     """The outgoing operator writes a handover note (audited); returns its id."""
-    items = collect(store, episodes)
+    items = collect(store, episodes if episodes is not None else ongoing_episodes(store))
     with decide(store, actor, "handover.create", clock) as tx:
         h = Handover(created_at=tx.clock.now(), outgoing=actor.name, note=note,
                      items=json.dumps(items.to_dict(), ensure_ascii=False, default=str), status="draft")

@@ -17,7 +17,7 @@ from console.store.db import Store
 
 STATE_COLOURS = {UNACK_ACTIVE: "#D32F2F", UNACK_RTN: "#F57C00", ACK_ACTIVE: "#FBC02D", SHELVED: "#9E9E9E",
                  "NORMAL": "#4CAF50"}
-COLUMNS = ("id", "priority", "state", "category", "source", "condition", "message", "raised_at", "acked_by")
+COLUMNS = ("id", "priority", "state", "category", "source", "condition", "raised_at", "acked_by", "message")
 
 
 class ShelveDialog(QDialog):
@@ -69,8 +69,10 @@ class AlarmPanel(QWidget):
             w.currentIndexChanged.connect(self.refresh)
         self.text_filter.textChanged.connect(self.refresh)
         self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setHorizontalHeaderLabels(["#", "P", "state", "category", "source", "condition", "message", "raised",
-                                              "acked by"])
+        self.table.setHorizontalHeaderLabels(["#", "priority", "state", "category", "source", "condition", "raised",
+                                              "acked by", "message"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -135,6 +137,7 @@ class AlarmPanel(QWidget):
                 if col == "id":
                     item.setData(Qt.ItemDataRole.UserRole, int(v))
                 self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
         counts = self.service.counts()
         self.count_label.setText(f"open {sum(counts[s] for s in OPEN_STATES)} · unacknowledged "
                                  f"{counts[UNACK_ACTIVE] + counts[UNACK_RTN]} · high unacknowledged {counts['unack_high']}")

@@ -18,7 +18,8 @@ class HandoverDialog(QDialog):
     def __init__(self, store: Store, outgoing: Actor, clock: ConsoleClock | None = None,
                  episodes: list[dict] | None = None, parent=None):
         super().__init__(parent)
-        self.store, self.outgoing, self.clock, self.episodes = store, outgoing, clock, episodes or []
+        self.store, self.outgoing, self.clock = store, outgoing, clock
+        self.episodes = episodes if episodes is not None else handover.ongoing_episodes(store)
         self.setWindowTitle("交接班 Shift handover")
         self.handover_id: int | None = None
         self.preview = QPlainTextEdit(self)

@@ -39,11 +39,12 @@ class TimelinePanel(QWidget):
         self.plot.setBackground("w")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setLabel("left", "AQI")
-        self.legend = self.plot.addLegend(offset=(5, 5), colCount=2)
+        self.legend = self.plot.addLegend(offset=(5, 5), labelTextSize="8pt")
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#000000", width=2, style=pg.QtCore.Qt.PenStyle.DashLine))
         self.plot.addItem(self.cursor)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.bands: list[pg.LinearRegionItem] = []
+        self.band_labels: list[pg.TextItem] = []
         self.markers = pg.ScatterPlotItem(size=11, pxMode=True)
         self.plot.addItem(self.markers)
         self.marker_info: list[dict] = []
@@ -67,28 +68,41 @@ class TimelinePanel(QWidget):
             c.setDownsampling(auto=True, method="peak")
             c.setClipToView(True)
             self.curves[str(site)] = c
+        self.legend.setColumnCount(7)
 
-    def set_warnings(self, periods: pd.DataFrame, end: datetime | None = None) -> None:
-        """Warning periods (city, level, start, end or None) as coloured bands."""
-        for b in self.bands:
+    LANE = 22.0   # AQI units per warning lane below zero
+
+    def set_warnings(self, periods: pd.DataFrame, end: datetime | None = None, names: dict[str, str] | None = None) -> None:
+        """Warning periods (city, level, start, end or None) as coloured bands, one lane per city below the curves."""
+        names = names or {}
+        for b in self.bands + self.band_labels:
             self.plot.removeItem(b)
-        self.bands = []
+        self.bands, self.band_labels = [], []
         end = end or (self.clock.now() if self.clock else datetime.now())
+        lanes = {c: i for i, c in enumerate(sorted(dict.fromkeys(periods["city"])))} if len(periods) else {}
         for row in periods.itertuples():
-            col = pg.mkColor(COLOURS.get(row.level, "#999999"))
-            col.setAlpha(60)
             t1 = row.end if row.end is not None and row.end == row.end else end
-            band = pg.LinearRegionItem(values=(_secs(row.start), _secs(t1)), brush=pg.mkBrush(col), movable=False)
-            band.setZValue(-10)
-            band.setToolTip(f"{row.city}: {row.level} warning {row.start:%m-%d %H:%M} – {pd.Timestamp(t1):%m-%d %H:%M}")
+            k = lanes[row.city]
+            y1 = -k * self.LANE - 2
+            band = pg.BarGraphItem(x0=[_secs(row.start)], x1=[_secs(t1)], y0=[y1 - self.LANE + 4], y1=[y1],
+                                   brush=pg.mkBrush(COLOURS.get(row.level, "#999999")), pen=pg.mkPen("#555555", width=0.5))
+            band.setToolTip(f"{names.get(row.city, row.city)}: {row.level} warning {row.start:%m-%d %H:%M} – "
+                            f"{pd.Timestamp(t1):%m-%d %H:%M}")
             self.plot.addItem(band)
             self.bands.append(band)
+        for city, k in lanes.items():
+            label = pg.TextItem(names.get(city, city), color="#000000", anchor=(1, 0.5))
+            first = periods.loc[periods["city"] == city, "start"].min()
+            label.setPos(_secs(first), -k * self.LANE - self.LANE / 2)
+            self.plot.addItem(label)
+            self.band_labels.append(label)
 
     def set_markers(self, items: list[dict]) -> None:
         """Markers: dicts with ``time``, ``kind`` ("decision" | "alarm") and ``text``; drawn above the curves."""
         self.marker_info = list(items)
-        top = max([c.yData.max() for c in self.curves.values() if c.yData is not None and len(c.yData)
-                   and np.isfinite(np.nanmax(c.yData))] + [100]) * 1.08
+        tops = [float(np.nanmax(c.yData)) for c in self.curves.values()
+                if c.yData is not None and len(c.yData) and np.isfinite(c.yData).any()]
+        top = max(tops + [100.0]) * 1.08
         spots = [{"pos": (_secs(m["time"]), top * (1.0 if m["kind"] == "decision" else 1.04)),
                   "symbol": "t" if m["kind"] == "decision" else "o",
                   "brush": pg.mkBrush("#1565C0" if m["kind"] == "decision" else "#D50000"), "data": i}

@@ -68,6 +68,7 @@ class WarningsPanel(QWidget):
         self.table = QTableWidget(0, 6, self)
         self.table.setHorizontalHeaderLabels(["city 城市", "recommended 建议", "in force 当前", "action", "evidence 依据",
                                               "scheme"])
+        self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -128,15 +129,22 @@ class WarningsPanel(QWidget):
             cur = active.get(city, "none")
             lv = rec.level if rec else "none"
             ev = "; ".join(f"{e.condition} on {', '.join(e.days)}" for e in (rec.evidence[:1] if rec else []))
-            vals = [self.names.get(city, city), NAMES[lv]["zh"], NAMES[cur]["zh"], W.escalation(cur, lv), ev,
+            if rec and not ev:
+                ev = "forecast AQI " + ", ".join("-" if x is None else f"{x:.0f}" for x in rec.forecast_aqi)
+            act = W.escalation(cur, lv)
+            if act == "lift" and rec is not None:
+                act += " (rule met)" if rec.lift_allowed else " (rule NOT met)"
+            vals = [self.names.get(city, city), NAMES[lv]["zh"], NAMES[cur]["zh"], act, ev,
                     (rec.scheme_version + (" UNCONFIRMED" if rec.unconfirmed else "")) if rec else ""]
             for c, v in enumerate(vals):
                 item = QTableWidgetItem(v)
                 if c in (1, 2):
-                    item.setBackground(QBrush(QColor(COLOURS[lv if c == 1 else cur])))
+                    key = lv if c == 1 else cur
+                    item.setBackground(QBrush(QColor(COLOURS[key] if key != "none" else "#EEEEEE")))
                 if c == 0:
                     item.setData(Qt.ItemDataRole.UserRole, city)
                 self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
         pend = decisions.warnings_table(self.store, "pending")
         self.pending.setRowCount(len(pend))
         for r, row in enumerate(pend.itertuples()):
