@@ -130,8 +130,9 @@ def test_timeline_bands_markers_and_click_moves_clock(qtbot, store, crew, clk):
     panel.set_markers([{"time": r.console_time, "kind": "decision", "text": r.action} for r in log.itertuples()]
                       + [{"time": datetime(2019, 1, 23, 9), "kind": "alarm", "text": "aqi>200"}])
     assert len(panel.curves) == 2 and len(panel.bands) == 1 and len(panel.markers.points()) == 3
-    lo, hi = panel.bands[0].getRegion()
-    assert hi - lo == pytest.approx((datetime(2019, 1, 25) - datetime(2019, 1, 23, 17)).total_seconds())
+    r = panel.bands[0].boundingRect()
+    assert r.width() == pytest.approx((datetime(2019, 1, 25) - datetime(2019, 1, 23, 17)).total_seconds())
+    assert r.bottom() <= 0 and len(panel.band_labels) == 1   # a lane below the AQI curves, labelled with the city
     with qtbot.waitSignal(panel.timeClicked, timeout=1000) as sig:
         from ui.panels.timeline_panel import _secs
 
