@@ -12,9 +12,6 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DATA = REPO_ROOT / "tests" / "data" / "command"
-
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
@@ -39,21 +36,6 @@ def crew(store):
     from console.command.users import add_user
 
     return {r: add_user(store, f"{r}1", r, "pw") for r in ("operator", "analyst", "commander")}
-
-
-def realtime_text(hour: str, aqi: dict[str, int] | None = None, drop: tuple[str, ...] = ()) -> str:
-    """The Nanning real-time sample re-stamped to ``hour`` with optional AQI overrides per station."""
-    lines = (DATA / "realtime_nanning_2022-02-01T00.csv").read_text(encoding="utf-8").splitlines()
-    out = [lines[0]]
-    for ln in lines[1:]:
-        f = ln.split(",")
-        if f[1] in drop:
-            continue
-        f[0] = hour
-        if aqi and f[1] in aqi:
-            f[7] = str(aqi[f[1]])
-        out.append(",".join(f))
-    return "\n".join(out) + "\n"
 
 
 # ------------------------------------------------------------------ PostgreSQL

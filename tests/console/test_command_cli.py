@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import DATA, realtime_text
+from command_helpers import DATA, realtime_text
 from console.cli import main
-from test_command_feed import _Server
+from command_helpers import LocalServer as _Server
 
 
 def city_csv(path, days=6, start="2019-01-20"):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from conftest import realtime_text
+from command_helpers import realtime_text
 from console.command import audit
 from console.command.users import add_user
 from console.store.command_schema import Alarm, AuditEntry, Warning_

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from conftest import DATA
+from command_helpers import DATA
 from console.command import audit, drill as D
 from console.command.feed import FeedService
 from console.command.mode import ConsoleClock, Mode

@@ -3,15 +3,13 @@ timeouts, outages, back-off and the persisted 'stale since' state."""
 from __future__ import annotations
 
 import os
-import threading
 import time
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
 
-from conftest import realtime_text
+from command_helpers import LocalServer, realtime_text
 from console.command.alarms import AlarmService
 from console.command.feed import FeedService, FolderSource, HttpSource
 from console.command.mode import ConsoleClock, Mode
@@ -88,45 +86,9 @@ def test_files_still_being_written_wait_for_the_settle_time(store, tmp_path):
     assert feed.poll_once(force=True)[0].deliveries == 1
 
 
-class _Server:
-    """A real HTTP server on 127.0.0.1 (random port) whose behaviour a test scripts."""
-
-    def __init__(self):
-        self.body, self.status, self.delay, self.hits = b"", 200, 0.0, 0
-        outer = self
-
-        class H(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                outer.hits += 1
-                if outer.delay:
-                    time.sleep(outer.delay)
-                self.send_response(outer.status)
-                self.send_header("Content-Type", "text/csv; charset=utf-8")
-                self.end_headers()
-                if outer.status == 200:
-                    try:
-                        self.wfile.write(outer.body)
-                    except (BrokenPipeError, ConnectionResetError):
-                        pass
-
-            def log_message(self, *a):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/realtime.csv"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(5)
-
-
 @pytest.fixture
 def server():
-    s = _Server()
+    s = LocalServer()
     yield s
     s.close()
 
@@ -178,7 +140,7 @@ def test_http_source_outage_backoff_stale_and_recovery(store, server, home):
 
 
 def test_connection_refused_is_a_feed_fault(store):
-    s = _Server()
+    s = LocalServer()
     url = s.url
     s.close()  # nothing listens there any more
     feed = FeedService(store, [HttpSource(url, timeout=0.5)], interval=10)

@@ -45,7 +45,7 @@ def test_feed_on_one_console_is_seen_by_the_other(consoles, tmp_path, home):
     import os
     import time
 
-    from conftest import realtime_text
+    from command_helpers import realtime_text
     from console.command.feed import FeedService, FolderSource
     from console.store.repository import Repository
 
