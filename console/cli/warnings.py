@@ -23,6 +23,8 @@ def register(sub) -> None:
     e.add_argument("--date", help="issue date (Beijing); default: the last day with observations")
     e.add_argument("--days", type=int, default=3, help="persistence horizon in days (default 3)")
     e.add_argument("--json", action="store_true")
+    e.add_argument("--no-alarms", action="store_true",
+                   help="do not raise/clear forecast alarms (recommendations above the level in force)")
     e.set_defaults(func=_evaluate)
     sc = s.add_parser("schemes", help="list the schemes, their thresholds and UNCONFIRMED marks")
     sc.set_defaults(func=_schemes)
@@ -65,6 +67,11 @@ def _city_code(repo: Repository, city: str) -> str:
 def _evaluate(args) -> int:
     repo = Repository(open_store(args))
     recs, basis = S.recommend(repo, args.scheme, args.forecast, args.date, args.days)
+    alarm_counts = None
+    if not args.no_alarms:
+        from console.command.alarms import AlarmService, forecast_conditions
+
+        alarm_counts = AlarmService(repo.store).apply(forecast_conditions(recs, decisions.active_warnings(repo.store)))
     if args.json:
         print(json.dumps({"basis": basis, "recommendations": [r.to_dict() for r in recs]}, ensure_ascii=False, indent=1))
         return 0
@@ -80,6 +87,8 @@ def _evaluate(args) -> int:
         print(f"{names.get(r.city, r.city):<6} {r.level:<7} (in force: {cur}; {act})  "
               f"forecast {['-' if x is None else f'{x:.0f}' for x in r.forecast_aqi]}  {ev}"
               + ("  [UNCONFIRMED threshold]" if r.unconfirmed else "") + (f"  lift: {r.lift_reason}" if cur != 'none' else ""))
+    if alarm_counts is not None:
+        print(f"forecast alarms: {alarm_counts['raised']} raised, {alarm_counts['cleared']} cleared")
     return 0
 
 

@@ -67,6 +67,10 @@ def test_warnings_episodes_decisions_and_audit_cli(store, home, capsys, tmp_path
     out = capsys.readouterr().out
     assert "NO FORECAST GIVEN — persistence" in out and "national-2024/1" in out
     assert [ln.split()[1] for ln in out.splitlines() if ln.startswith("来宾市")] == ["orange"]
+    assert "forecast alarms: 1 raised" in out
+    assert run(store.url, "alarms", "list", "--category", "forecast") == 0
+    al = capsys.readouterr().out
+    assert "451300" in al and "recommend-orange" in al
     # a forecast file
     fc = tmp_path / "fc.csv"
     fc.write_text("city,date,aqi,p_gt_150\n来宾市,2019-01-26,160,0.7\n来宾市,2019-01-27,170,0.8\n来宾市,2019-01-28,90,0.1\n"
