@@ -9,6 +9,7 @@ stale, and a feed-fault alarm is raised until data flows again.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import time
 import urllib.error
@@ -110,8 +111,8 @@ class HttpSource:
                 body = resp.read()
         except urllib.error.HTTPError as exc:
             raise FeedError(f"{self.url}: HTTP {exc.code} {exc.reason}") from None
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
+        except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
+            reason = getattr(exc, "reason", None) or f"{exc.__class__.__name__}: {exc}"
             raise FeedError(f"{self.url}: {reason}") from None
         if not body.strip():
             raise FeedError(f"{self.url}: empty response")
@@ -183,8 +184,18 @@ class FeedService:
 
     # ------------------------------------------------------------------ polling
     def poll_once(self, force: bool = False) -> list[PollReport]:
-        """Poll every source that is due (all of them with ``force``)."""
-        return [self.poll_source(src, force) for src in self.sources]
+        """Poll every source that is due (all of them with ``force``).
+
+        An unexpected error (e.g. the database is unreachable) is reported for that source and the loop goes on;
+        nothing was committed for the failed delivery, so the next poll retries it.
+        """
+        out = []
+        for src in self.sources:
+            try:
+                out.append(self.poll_source(src, force))
+            except Exception as exc:
+                out.append(PollReport(src.name, ok=False, error=f"internal error: {exc.__class__.__name__}: {exc}"))
+        return out
 
     def poll_source(self, src: Source, force: bool = False) -> PollReport:
         now = self.clock.now()
@@ -206,6 +217,10 @@ class FeedService:
                 result = d.result if d.result is not None else read_file(d.path, format=d.format)
             except (InputError, LantianError) as exc:
                 rep.rejected_files.append(f"{d.name}: {exc}")
+                bad.add(d.sha256)
+                continue
+            except Exception as exc:  # a reader bug must not stop the feed: name the file, skip it
+                rep.rejected_files.append(f"{d.name}: unexpected {exc.__class__.__name__}: {exc}")
                 bad.add(d.sha256)
                 continue
             if not result.sha256:

@@ -3,6 +3,7 @@ timeouts, outages, back-off and the persisted 'stale since' state."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 from datetime import datetime, timedelta
 
@@ -156,3 +157,39 @@ def test_run_loop_polls_on_schedule_and_stops(store, tmp_path):
     seen = []
     n = feed.run(iterations=3, sleep=lambda s: time.sleep(0.02), report=seen.append)
     assert n == 3 and seen[0].deliveries == 1 and all(r.deliveries == 0 for r in seen[1:])
+
+
+def test_truncated_http_body_is_a_feed_fault(store):
+    import socket
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    port = srv.getsockname()[1]
+
+    def serve_once():
+        conn, _ = srv.accept()
+        conn.recv(4096)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\ntimepoint,stationcode\n")
+        conn.close()   # promised 5000 bytes, sent a few
+    t = threading.Thread(target=serve_once, daemon=True)
+    t.start()
+    feed = FeedService(store, [HttpSource(f"http://127.0.0.1:{port}/x.csv", timeout=2)])
+    r = feed.poll_once()[0]
+    t.join(5)
+    srv.close()
+    assert not r.ok and "IncompleteRead" in r.error
+    assert feed.states()[0]["consecutive_failures"] == 1
+
+
+def test_unexpected_store_error_is_reported_and_the_loop_survives(store, tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    drop(inbox, "h01.csv", realtime_text("2022-02-01T01:00:00"))
+    feed = FeedService(store, [FolderSource(inbox)])
+    monkeypatch.setattr(feed.repo, "ingest", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("database is locked")))
+    r = feed.poll_once(force=True)[0]
+    assert not r.ok and "database is locked" in r.error
+    monkeypatch.undo()
+    feed.repo = Repository(store)
+    assert feed.poll_once(force=True)[0].deliveries == 1   # retried: nothing was lost
