@@ -19,7 +19,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 import xarray as xr
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from console.command.decisions import decide
 from console.command.mode import ConsoleClock, clock as global_clock
@@ -279,8 +279,14 @@ class AlarmService:
             return pd.DataFrame(s.execute(q).all(), columns=cols)
 
     def counts(self) -> dict[str, int]:
-        """Open alarms per state, and unacknowledged high-priority ones."""
-        df = self.table()
-        out = {st: int((df["state"] == st).sum()) for st in OPEN_STATES}
-        out["unack_high"] = int(((df["state"].isin([UNACK_ACTIVE, UNACK_RTN])) & (df["priority"] == HIGH)).sum())
+        """Open alarms per state, and unacknowledged high-priority ones (two small aggregate queries)."""
+        from sqlalchemy import func
+
+        with self.store.session() as s:
+            per_state = dict(s.execute(select(Alarm.state, func.count()).where(Alarm.state.in_(OPEN_STATES))
+                                       .group_by(Alarm.state)).all())
+            high = s.scalar(select(func.count()).select_from(Alarm).where(
+                Alarm.state.in_([UNACK_ACTIVE, UNACK_RTN]), Alarm.priority == HIGH)) or 0
+        out = {st: int(per_state.get(st, 0)) for st in OPEN_STATES}
+        out["unack_high"] = int(high)
         return out

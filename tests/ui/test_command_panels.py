@@ -50,14 +50,14 @@ def test_alarm_panel_filters_ack_shelve_and_cue(qtbot, store, crew, clk):
     svc.apply([cond("S1", "aqi>200", 1), cond("S2", "aqi>150", 2), cond("feed:x", "feed-stale", 1, cat="feed")])
     panel = AlarmPanel(store, crew["analyst"], clk, audible=True)
     qtbot.addWidget(panel)
-    assert panel.table.rowCount() == 3 and panel.beeps == 0          # existing alarms are not "new"
+    assert panel.model.rowCount() == 3 and panel.beeps == 0          # existing alarms are not "new"
     assert not panel.ack_btn.isEnabled()                               # analyst may not acknowledge
     panel.set_actor(crew["operator"])
     assert panel.ack_btn.isEnabled()
     panel.prio_filter.setCurrentIndex(1)
-    assert panel.table.rowCount() == 2
+    assert panel.model.rowCount() == 2
     panel.cat_filter.setCurrentIndex(3)
-    assert panel.table.rowCount() == 1 and panel.table.item(0, 4).text() == "feed:x"
+    assert panel.model.rowCount() == 1 and panel.model.rows[0][4] == "feed:x"
     panel.cat_filter.setCurrentIndex(0)
     panel.prio_filter.setCurrentIndex(0)
     # a new high-priority alarm: signal, flashing banner and a beep
@@ -74,7 +74,7 @@ def test_alarm_panel_filters_ack_shelve_and_cue(qtbot, store, crew, clk):
     panel.table.selectRow(1)
     assert panel.shelve_selected("maintenance", 2) == 1
     panel.state_filter.setCurrentIndex(2)   # shelved
-    assert panel.table.rowCount() == 1 and panel.table.item(0, 2).text() == "SHELVED"
+    assert panel.model.rowCount() == 1 and panel.model.rows[0][2] == "SHELVED"
     panel.shutdown()
 
 

@@ -2,11 +2,11 @@
 cue when a new high-priority alarm arrives."""
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Qt, Signal, Slot
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QTimer, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
-                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QTableView,
+                               QVBoxLayout, QWidget)
 
 from console.command.alarms import (ACK_ACTIVE, HIGH, OPEN_STATES, PRIORITY_NAMES, SHELVED, UNACK_ACTIVE, UNACK_RTN,
                                     AlarmService)
@@ -18,6 +18,59 @@ from console.store.db import Store
 STATE_COLOURS = {UNACK_ACTIVE: "#D32F2F", UNACK_RTN: "#F57C00", ACK_ACTIVE: "#FBC02D", SHELVED: "#9E9E9E",
                  "NORMAL": "#4CAF50"}
 COLUMNS = ("id", "priority", "state", "category", "source", "condition", "raised_at", "acked_by", "message")
+
+
+class AlarmModel(QAbstractTableModel):
+    """Table model over the alarm rows (the view paints only what is visible, so thousands of rows are cheap)."""
+
+    HEADERS = ["#", "priority", "state", "category", "source", "condition", "raised", "acked by", "message"]
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[tuple] = []
+        self.ids: list[int] = []
+        self.states: list[str] = []
+
+    def set_frame(self, df) -> None:
+        self.beginResetModel()
+        self.ids = [int(x) for x in df["id"]]
+        self.states = list(df["state"])
+        self.rows = [tuple(self._text(col, v) for col, v in zip(COLUMNS, r))
+                     for r in df[list(COLUMNS)].itertuples(index=False, name=None)]
+        self.endResetModel()
+
+    @staticmethod
+    def _text(col: str, v) -> str:
+        if v is None or (isinstance(v, float) and v != v):
+            return ""
+        if col == "priority":
+            return PRIORITY_NAMES.get(int(v), str(v))
+        if col == "raised_at":
+            return f"{v:%m-%d %H:%M}"
+        return str(v)
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return len(COLUMNS)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.rows[r][c]
+        if role == Qt.ItemDataRole.BackgroundRole and COLUMNS[c] == "state":
+            return QBrush(QColor(STATE_COLOURS.get(self.states[r], "#FFFFFF")))
+        if role == Qt.ItemDataRole.UserRole:
+            return self.ids[r]
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
 
 
 class ShelveDialog(QDialog):
@@ -68,11 +121,14 @@ class AlarmPanel(QWidget):
         for w in (self.state_filter, self.prio_filter, self.cat_filter):
             w.currentIndexChanged.connect(self.refresh)
         self.text_filter.textChanged.connect(self.refresh)
-        self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setHorizontalHeaderLabels(["#", "priority", "state", "category", "source", "condition", "raised",
-                                              "acked by", "message"])
+        self.model = AlarmModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setWordWrap(False)
+        for c, w in enumerate((50, 70, 110, 90, 110, 120, 90, 90)):
+            self.table.setColumnWidth(c, w)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -123,21 +179,8 @@ class AlarmPanel(QWidget):
     @Slot()
     def refresh(self) -> None:
         """Reload the table and raise the cue for new unacknowledged high-priority alarms."""
-        df = self.service.table(**self._filters(), limit=2000)
-        self.table.setRowCount(len(df))
-        for r, row in enumerate(df.itertuples(index=False)):
-            for c, col in enumerate(COLUMNS):
-                v = getattr(row, col)
-                text = PRIORITY_NAMES.get(v, str(v)) if col == "priority" else ("" if v is None or v != v else str(v))
-                if col == "raised_at" and v is not None:
-                    text = f"{v:%m-%d %H:%M}"
-                item = QTableWidgetItem(text)
-                if col == "state":
-                    item.setBackground(QBrush(QColor(STATE_COLOURS.get(v, "#FFFFFF"))))
-                if col == "id":
-                    item.setData(Qt.ItemDataRole.UserRole, int(v))
-                self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
+        df = self.service.table(**self._filters(), limit=5000)
+        self.model.set_frame(df)
         counts = self.service.counts()
         self.count_label.setText(f"open {sum(counts[s] for s in OPEN_STATES)} · unacknowledged "
                                  f"{counts[UNACK_ACTIVE] + counts[UNACK_RTN]} · high unacknowledged {counts['unack_high']}")
@@ -172,8 +215,9 @@ class AlarmPanel(QWidget):
 
     # ------------------------------------------------------------------ decisions
     def selected_ids(self) -> list[int]:
-        rows = sorted({i.row() for i in self.table.selectedIndexes()})
-        return [int(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole)) for r in rows]
+        """Ids of the selected alarms."""
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedIndexes()})
+        return [self.model.ids[r] for r in rows]
 
     @Slot()
     def acknowledge_selected(self, reason: str = "acknowledged in alarm panel") -> int:
