@@ -20,6 +20,14 @@ def register(sub) -> None:
     r.add_argument("--once", action="store_true", help="poll once and exit")
     r.add_argument("--iterations", type=int, help="stop after this many polls")
     r.set_defaults(func=_run)
+    rp = s.add_parser("replay", help="replay a past period from this store into a separate store, as if live")
+    rp.add_argument("start", help="first hour, e.g. 2019-01-21T01:00")
+    rp.add_argument("end", help="last hour")
+    rp.add_argument("--speed", type=float, default=3600.0,
+                    help="simulated seconds per real second (3600 = one hour per second; 0 = as fast as possible)")
+    rp.add_argument("--into", help="database URL of the replay store (default: a new SQLite file in the data directory)")
+    rp.add_argument("--kind", choices=("city", "station"), default="city")
+    rp.set_defaults(func=_replay)
     st = s.add_parser("status", help="feed health (stale since …)")
     st.set_defaults(func=_status)
     p.set_defaults(func=_status)
@@ -55,4 +63,23 @@ def _status(args) -> int:
     for s in states:
         print(f"{s['source']}: {s['status']}; last success {s['last_success']}; latest hour {s['latest_hour']}; "
               f"failures {s['consecutive_failures']}" + (f"; last error: {s['last_error']}" if s["last_error"] else ""))
+    return 0
+
+
+def _replay(args) -> int:
+    from datetime import datetime
+
+    from console.command.replay import replay_period
+    from console.store.db import Store, data_dir
+
+    source = open_store(args)
+    url = args.into or f"sqlite:///{data_dir() / f'replay-{datetime.now():%Y%m%dT%H%M%S}.db'}"
+    if url == source.url:
+        raise LantianError("the replay store must differ from the source store (use --into)")
+    target = Store(url)
+
+    def report(clk, rep):
+        print(f"[REPLAY {clk.now():%Y-%m-%d %H:%M}] {rep}", flush=True)
+    n = replay_period(source, target, args.start, args.end, speed=args.speed or None, kind=args.kind, report=report)
+    print(f"replayed {n} hours into {target.display_url}")
     return 0

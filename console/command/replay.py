@@ -82,7 +82,7 @@ class ReplaySource:
                 self._t0 = self.wall()
             self.sim_now = self.hours[0] + pd.Timedelta(seconds=(self.wall() - self._t0) * self.speed)
         if self.on_time:
-            self.on_time(self.sim_now.to_pydatetime())
+            self.on_time(self.sim_now.floor("s").to_pydatetime())
 
     def _payload(self, t: pd.Timestamp, tag: str, patch: dict | None = None) -> ReadResult:
         ds = self.data
@@ -119,3 +119,37 @@ class ReplaySource:
             r = self._payload(pd.Timestamp(c["hour"]), f"{self.tag}-corrected-{i}", c)
             out.append(Delivery(r.path, r.sha256, result=r))
         return out
+
+
+def replay_period(source, target, start, end, speed: float | None = 3600.0, kind: str = "city",
+                  clock=None, report=None, sleep=time.sleep, max_polls: int | None = None) -> int:
+    """Replay the ``kind`` sites of store ``source`` between ``start`` and ``end`` into store ``target`` as if live.
+
+    The console clock (REPLAY mode) follows the replayed hour; alarms are evaluated as in live operation.
+    ``speed`` = simulated seconds per real second (None: as fast as possible).  Returns the hours delivered.
+    """
+    from console.command.feed import FeedService
+    from console.command.mode import ConsoleClock, Mode
+    from console.errors import LantianError
+    from console.store.repository import Repository
+
+    data = Repository(source).load(kind=kind, start=start, end=end)
+    if data.sizes.get("time", 0) == 0 or not any(bool(v.notnull().any()) for v in data.data_vars.values()):
+        raise LantianError(f"nothing to replay: no {kind} data between {start} and {end}")
+    clk = clock or ConsoleClock()
+    clk.set_mode(Mode.REPLAY, pd.Timestamp(data["time"].values[0]).to_pydatetime())
+    src = ReplaySource(data, speed=speed, name=f"replay:{kind}", tag=f"replay-{kind}",
+                       on_time=lambda t: setattr(clk, "sim_time", min(t, pd.Timestamp(data["time"].values[-1]).to_pydatetime())))
+    feed = FeedService(target, [src], interval=0, clock=clk)
+    delivered, polls = 0, 0
+    while not src.finished and (max_polls is None or polls < max_polls):
+        if speed is None:
+            src.advance_to(src.hours[min(delivered, len(src.hours) - 1)])
+        for rep in feed.poll_once(force=True):
+            delivered += rep.deliveries
+            if report and rep.deliveries:
+                report(clk, rep)
+        polls += 1
+        if speed and not src.finished:
+            sleep(min(1.0, 3600.0 / speed))
+    return delivered

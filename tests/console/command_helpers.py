@@ -6,6 +6,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA = REPO_ROOT / "tests" / "data" / "command"
 
@@ -59,3 +62,17 @@ class LocalServer:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(5)
+
+
+def city_csv(path, days=6, start="2019-01-20"):
+    """Small city-hourly file (national layout): 来宾 polluted from day 3 (PM2.5 ~ 130 µg/m3), 南宁 clean."""
+    rows = []
+    for d in range(days):
+        for h in range(24):
+            day = pd.Timestamp(start) + pd.Timedelta(days=d)
+            for city, pm in (("来宾", 130.0 if d >= 2 else 40.0), ("南宁", 35.0)):
+                aqi = np.ceil(100 + (pm - 75) / 40 * 50) if pm > 75 else np.ceil(pm / 75 * 100)
+                rows.append(dict(date=day.strftime("%Y%m%d"), hour=h, 城市=city, AQI=aqi, **{"PM2.5": pm, "PM2.5_24h": pm},
+                                 PM10=pm * 1.3, PM10_24h=pm * 1.3, SO2=8, SO2_24h=8, NO2=30, NO2_24h=30, O3=50, O3_24h=50,
+                                 O3_8h=45, O3_8h_24h=45, CO=0.8, CO_24h=0.8))
+    pd.DataFrame(rows).to_csv(path, index=False)

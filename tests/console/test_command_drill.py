@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from command_helpers import DATA
+from command_helpers import DATA, city_csv
 from console.command import audit, drill as D
 from console.command.feed import FeedService
 from console.command.mode import ConsoleClock, Mode
@@ -76,3 +76,26 @@ def test_short_drill_runs_faults_and_scores(home):
     ds = Repository(st).load(kind="city", variables=["AQI"], start="2019-01-22 01:00", end="2019-01-23 00:00")
     assert int(ds["AQI"].notnull().sum()) == 24 * 2 - 2   # Nanning's two withheld hours stay missing
     assert set(audit.entries(st)["mode"]) == {"DRILL"}
+
+
+def test_replay_period_from_one_store_into_another(store, tmp_path):
+    from console.command.mode import ConsoleClock
+    from console.command.replay import replay_period
+    from console.ingest import read_file
+    from console.store.db import Store
+
+    f = tmp_path / "city.csv"
+    city_csv(f)
+    Repository(store).ingest(read_file(f))
+    target = Store(f"sqlite:///{tmp_path / 'replay.db'}")
+    clk = ConsoleClock()
+    seen = []
+    n = replay_period(store, target, "2019-01-22T01:00", "2019-01-22T06:00", speed=None, clock=clk,
+                      report=lambda c, rep: seen.append(c.now()))
+    assert n == 6 and clk.mode is Mode.REPLAY and seen[-1] == datetime(2019, 1, 22, 6)
+    a = Repository(target).load(kind="city", variables=["AQI"], start="2019-01-22T01:00", end="2019-01-22T06:00")
+    b = Repository(store).load(kind="city", variables=["AQI"], start="2019-01-22T01:00", end="2019-01-22T06:00")
+    assert int(a["AQI"].notnull().sum()) == 12 and (a["AQI"].values == b["AQI"].values).all()
+    with pytest.raises(LantianError, match="nothing to replay"):
+        replay_period(store, target, "2030-01-01", "2030-01-02", speed=None)
+    target.close()
