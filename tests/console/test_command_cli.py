@@ -94,6 +94,13 @@ def test_warnings_episodes_decisions_and_audit_cli(store, home, capsys, tmp_path
     assert run(store.url, "audit", "show") == 0
     out = capsys.readouterr().out
     assert "wang (operator) warning.propose 451300" in out and "li (commander) warning.issue 451300" in out
+    assert run(store.url, "handover", "create", "--note", "watch Laibin", "--user", "wang") == 0
+    assert run(store.url, "handover", "sign", "--user", "wang") == 2
+    assert "incoming operator must sign" in capsys.readouterr().err
+    assert run(store.url, "handover", "sign", "--user", "li") == 0
+    assert run(store.url, "handover", "show", "--latest") == 0
+    out = capsys.readouterr().out
+    assert "signed by li" in out and "451300: orange" in out and "watch Laibin" in out
     assert run(store.url, "audit", "verify") == 0
 
 
