@@ -63,6 +63,8 @@ class AlarmModel(QAbstractTableModel):
             return self.rows[r][c]
         if role == Qt.ItemDataRole.BackgroundRole and COLUMNS[c] == "state":
             return QBrush(QColor(STATE_COLOURS.get(self.states[r], "#FFFFFF")))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.rows[r][-1]
         if role == Qt.ItemDataRole.UserRole:
             return self.ids[r]
         return None
