@@ -61,6 +61,7 @@ def test_alarm_panel_filters_ack_shelve_and_cue(qtbot, store, crew, clk):
     panel.cat_filter.setCurrentIndex(0)
     panel.prio_filter.setCurrentIndex(0)
     # a new high-priority alarm: signal, flashing banner and a beep
+    panel._flash_timer.setInterval(20)
     with qtbot.waitSignal(panel.newHighPriority, timeout=2000) as sig:
         svc.apply([cond("S7", "aqi>200", 1, t=datetime(2019, 1, 25, 10))])
         panel.refresh()
