@@ -5,6 +5,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
 from command_helpers import DATA, city_csv, realtime_text
 from console.cli import main
@@ -70,6 +71,12 @@ def test_warnings_episodes_decisions_and_audit_cli(store, home, capsys, tmp_path
     doc = json.loads(capsys.readouterr().out)
     r = {x["city"]: x for x in doc["recommendations"]}
     assert r["451300"]["level"] == "yellow" and r["451300"]["evidence"][0]["probabilities"]["p_gt_150"] == [0.7, 0.8]
+    nc = tmp_path / "fc.nc"
+    xr.Dataset({"aqi": (("site", "time"), np.array([[210.0, 120, 100]]))},
+               coords={"site": ["451300"], "time": pd.date_range("2019-01-26", periods=3)}).to_netcdf(nc)
+    assert run(store.url, "warnings", "evaluate", "--forecast", str(nc), "--no-alarms") == 0
+    out = capsys.readouterr().out
+    assert "basis: forecast file" in out and [ln.split()[1] for ln in out.splitlines() if ln.startswith("来宾市")] == ["yellow"]
     bad = tmp_path / "bad.csv"
     bad.write_text("city,date,aqi\n火星,2019-01-26,100\n", encoding="utf-8")
     assert run(store.url, "warnings", "evaluate", "--forecast", str(bad)) == 2

@@ -193,3 +193,24 @@ def test_unexpected_store_error_is_reported_and_the_loop_survives(store, tmp_pat
     monkeypatch.undo()
     feed.repo = Repository(store)
     assert feed.poll_once(force=True)[0].deliveries == 1   # retried: nothing was lost
+
+
+def test_no_new_data_for_too_long_is_stale_without_failures(store, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    clk = ConsoleClock(Mode.REPLAY, datetime(2022, 2, 1, 1, 10))
+    feed = FeedService(store, [FolderSource(inbox)], interval=60, stale_after=timedelta(minutes=90), clock=clk)
+    drop(inbox, "h01.csv", realtime_text("2022-02-01T01:00:00"))
+    assert feed.poll_once()[0].deliveries == 1 and feed.states()[0]["status"] == "ok"
+    clk.sim_time += timedelta(minutes=60)
+    assert feed.poll_once()[0].ok and feed.states()[0]["status"] == "ok"
+    clk.sim_time += timedelta(minutes=40)          # 100 min without a new hour
+    feed.poll_once()
+    st = feed.states()[0]
+    assert st["consecutive_failures"] == 0 and st["status"] == "stale since 2022-02-01 01:10"
+    assert AlarmService(store).table(category="feed")["condition"].tolist() == ["feed-stale"]
+    drop(inbox, "h02.csv", realtime_text("2022-02-01T02:00:00"))
+    clk.sim_time += timedelta(minutes=5)
+    feed.poll_once()
+    assert feed.states()[0]["status"] == "ok"
+    assert AlarmService(store).table(category="feed")["state"].tolist() == ["UNACK_RTN"]
