@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from console.cli._common import open_store
 from console.command import drill as D
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 
 from console.cli._actor import actor, add_user_args
 from console.cli._common import open_store

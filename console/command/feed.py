@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable, Protocol
 
+import pandas as pd
+
 from console.atomic import atomic_write
 from console.command.alarms import (HIGH, MEDIUM, LOW, AlarmService, Condition, exceedance_conditions,
                                     station_fault_conditions)
@@ -238,8 +240,6 @@ class FeedService:
             conds = [c for c in conds if newest is None or c.data_time is None or c.data_time >= newest]
             times = result.dataset["time"].values if "time" in result.dataset.coords else []
             if len(times):
-                import pandas as pd
-
                 t_max = pd.Timestamp(times.max()).to_pydatetime()
                 newest = t_max if newest is None or t_max > newest else newest
             for k, v in self.alarms.apply(conds).items():
@@ -250,8 +250,6 @@ class FeedService:
         return rep
 
     def _succeeded(self, src: Source, rep: PollReport, bad: set[str], deliveries: list[Delivery]) -> None:
-        import pandas as pd
-
         now = self.clock.now()
         latest = None
         with self.store.session.begin() as s:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import select
 
 from console.command.alarms import AlarmService, UNACK_ACTIVE, UNACK_RTN
 from console.command.decisions import decide, warnings_table
-from console.command.mode import ConsoleClock, clock as global_clock
+from console.command.mode import ConsoleClock
 from console.command.users import Actor
 from console.errors import LantianError
 from console.store.command_schema import Handover

@@ -4,7 +4,6 @@ import time
 
 import numpy as np
 import pandas as pd
-import pytest
 import xarray as xr
 
 from command_helpers import DATA, city_csv, realtime_text

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from command_helpers import realtime_text
 from console.command import audit
 from console.command.users import add_user
-from console.store.command_schema import Alarm, AuditEntry, Warning_
+from console.store.command_schema import Alarm, Warning_
 from console.store.repository import Repository
 from console.store.schema import Dataset
 

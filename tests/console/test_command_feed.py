@@ -7,7 +7,6 @@ import threading
 import time
 from datetime import datetime, timedelta
 
-import numpy as np
 import pytest
 
 from command_helpers import LocalServer, realtime_text
