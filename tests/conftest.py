@@ -66,3 +66,9 @@ def pg_url(pg_server, request) -> str:
 
     name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:50]
     return pg_server.create_database(name)
+
+
+@pytest.fixture
+def pg_db(pg_url) -> str:
+    """Alias of :func:`pg_url` used by the command tests."""
+    return pg_url
