@@ -1,0 +1,162 @@
+"""Weighted non-negative factorisation X ≈ G F with measurement uncertainties (the PMF objective).
+
+Minimises Q = Σ ((X − G F) / U)² with G, F ≥ 0 by alternating weighted non-negative least squares:
+every row of G (and every column of F) is a small p-variable quadratic problem whose normal
+equations are formed for all rows at once (``einsum``) and solved by a few vectorised projected
+coordinate-descent passes.  This converges in far fewer sweeps than the multiplicative updates of
+LS-NMF (ESAT) at a similar cost per sweep.  Robust mode (PMF5, α = 4) re-weights outliers *while
+fitting*: terms with |s| > α get U·sqrt(|s|/α), i.e. they contribute α|s| instead of s².
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+ProgressFn = Callable[[int, float], None]
+"""progress(iteration, Q) called every few iterations; raise or return truthy via cancel to stop."""
+
+_EPS = 1e-12
+
+
+class Cancelled(Exception):
+    """Raised inside the solver when the caller's cancel check returns True."""
+
+
+@dataclass
+class FitResult:
+    """One converged (or capped) start of the solver."""
+
+    G: np.ndarray
+    F: np.ndarray
+    q_true: float
+    q_robust: float
+    iterations: int
+    converged: bool
+    seed: int | None = None
+    q_history: list[float] = field(default_factory=list)
+
+
+def q_values(X: np.ndarray, U: np.ndarray, G: np.ndarray, F: np.ndarray, alpha: float = 4.0,
+             mask: np.ndarray | None = None) -> tuple[float, float]:
+    """Return (Q(true), Q(robust)) of a solution; ``mask`` (bool, True = counted) excludes cells."""
+    s = (X - G @ F) / U
+    if mask is not None:
+        s = np.where(mask, s, 0.0)
+    a = np.abs(s)
+    qt = float(np.sum(s * s))
+    qr = float(np.sum(np.where(a <= alpha, s * s, alpha * a)))
+    return qt, qr
+
+
+def _robust_weights(X, U2, G, F, alpha):
+    """Weights 1/U_robust² with U_robust = U·sqrt(|s|/α) where |s| > α (PMF5 robust mode)."""
+    R = X - G @ F
+    s2 = R * R / U2
+    a = np.sqrt(s2)
+    W = np.where(a > alpha, alpha / (np.maximum(a, _EPS) * U2), 1.0 / U2)
+    return W
+
+
+def _update_rows(X: np.ndarray, W: np.ndarray, G: np.ndarray, F: np.ndarray, passes: int,
+                 fixed_mask: np.ndarray | None = None, fixed_vals: np.ndarray | None = None) -> np.ndarray:
+    """Solve min Σ_j W_ij (X_ij − g_i·F_:j)² for every row i of G, g_i ≥ 0 (projected coordinate descent).
+
+    ``fixed_mask`` (n×p) marks entries of G held at ``fixed_vals``.
+    """
+    WF = W[:, None, :] * F[None, :, :]              # n×p×m
+    A = WF @ F.T                                    # n×p×p  (normal matrices)
+    b = np.einsum("ikm,im->ik", WF, X)              # n×p
+    G = G.copy()
+    p = G.shape[1]
+    diag = np.maximum(np.einsum("ikk->ik", A), _EPS)
+    for _ in range(passes):
+        for k in range(p):
+            grad = b[:, k] - np.einsum("il,il->i", A[:, k, :], G)
+            gk = np.maximum(G[:, k] + grad / diag[:, k], 0.0)
+            if fixed_mask is not None:
+                gk = np.where(fixed_mask[:, k], fixed_vals[:, k], gk)
+            G[:, k] = gk
+    return G
+
+
+def weighted_nmf(X: np.ndarray, U: np.ndarray, G0: np.ndarray, F0: np.ndarray, *, robust: bool = False,
+                 alpha: float = 4.0, max_iter: int = 3000, tol: float = 0.1, n_conv: int = 20,
+                 inner_passes: int = 3, f_fixed: tuple[np.ndarray, np.ndarray] | None = None,
+                 g_fixed: tuple[np.ndarray, np.ndarray] | None = None,
+                 cancel: Callable[[], bool] | None = None, progress: ProgressFn | None = None,
+                 progress_every: int = 50, mask: np.ndarray | None = None) -> FitResult:
+    """Fit G ≥ 0, F ≥ 0 from a starting point by alternating weighted NNLS.
+
+    Converged means the objective (Q(robust) in robust mode, else Q(true)) changed by less than
+    ``tol`` in each of ``n_conv`` consecutive sweeps (the PMF5 style criterion); ``max_iter`` caps the
+    sweeps.  ``f_fixed``/``g_fixed`` = (mask, values) pin entries (displacement and constraints).
+    ``mask`` (bool n×m, True = counted) removes cells from the fit (weight 0).
+    """
+    X = np.asarray(X, float)
+    U2 = np.asarray(U, float) ** 2
+    G = np.array(G0, float, copy=True)
+    F = np.array(F0, float, copy=True)
+    base_W = 1.0 / U2
+    if mask is not None:
+        base_W = np.where(mask, base_W, 0.0)
+    fm, fv = (None, None) if f_fixed is None else f_fixed
+    gm, gv = (None, None) if g_fixed is None else g_fixed
+    if fm is not None:
+        F = np.where(fm, fv, F)
+    if gm is not None:
+        G = np.where(gm, gv, G)
+    hist: list[float] = []
+    last = np.inf
+    calm = 0
+    converged = False
+    it = 0
+    for it in range(1, max_iter + 1):
+        if robust:
+            W = _robust_weights(X, U2, G, F, alpha)
+            if mask is not None:
+                W = np.where(mask, W, 0.0)
+        else:
+            W = base_W
+        G = _update_rows(X, W, G, F, inner_passes, gm, gv)
+        Ft = _update_rows(X.T, W.T, F.T, G.T, inner_passes,
+                          None if fm is None else fm.T, None if fv is None else fv.T)
+        F = Ft.T
+        # keep the scale split stable: mean contribution 1 per factor (Q unchanged)
+        scale = G.mean(axis=0)
+        ok = scale > _EPS
+        if gm is None and fm is None and np.all(ok):
+            G = G / scale
+            F = F * scale[:, None]
+        R = (X - G @ F)
+        s2 = R * R * base_W
+        if robust:
+            a = np.sqrt(s2)
+            q = float(np.sum(np.where(a <= alpha, s2, alpha * a)))
+        else:
+            q = float(s2.sum())
+        hist.append(q)
+        if abs(last - q) < tol:
+            calm += 1
+            if calm >= n_conv:
+                converged = True
+                break
+        else:
+            calm = 0
+        last = q
+        if cancel is not None and cancel():
+            raise Cancelled()
+        if progress is not None and it % progress_every == 0:
+            progress(it, q)
+    qt, qr = q_values(X, np.sqrt(U2), G, F, alpha, mask)
+    return FitResult(G=G, F=F, q_true=qt, q_robust=qr, iterations=it, converged=converged, q_history=hist)
+
+
+def random_start(X: np.ndarray, p: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Random non-negative G (mean ≈ 1) and F (scaled to the species means) as PMF5 does."""
+    n, m = X.shape
+    G = rng.uniform(0.0, 2.0, size=(n, p))
+    colmean = np.maximum(np.nanmean(np.abs(X), axis=0), _EPS)
+    F = rng.uniform(0.0, 2.0, size=(p, m)) * colmean / p
+    return G, F
