@@ -60,14 +60,20 @@ def _robust_weights(X, U2, G, F, alpha):
 
 
 def _update_rows(X: np.ndarray, W: np.ndarray, G: np.ndarray, F: np.ndarray, passes: int,
-                 fixed_mask: np.ndarray | None = None, fixed_vals: np.ndarray | None = None) -> np.ndarray:
+                 fixed_mask: np.ndarray | None = None, fixed_vals: np.ndarray | None = None,
+                 pull: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Solve min Σ_j W_ij (X_ij − g_i·F_:j)² for every row i of G, g_i ≥ 0 (projected coordinate descent).
 
-    ``fixed_mask`` (n×p) marks entries of G held at ``fixed_vals``.
+    ``fixed_mask`` (n×p) marks entries of G held at ``fixed_vals``; ``pull`` = (weights, targets), both
+    n×p, adds Σ w (g − target)² (the soft pseudo-observations used by Fpeak rotations).
     """
     WF = W[:, None, :] * F[None, :, :]              # n×p×m
     A = WF @ F.T                                    # n×p×p  (normal matrices)
     b = np.einsum("ikm,im->ik", WF, X)              # n×p
+    if pull is not None:
+        pw, pt = pull
+        A = A + pw[:, :, None] * np.eye(A.shape[1])[None]
+        b = b + pw * pt
     G = G.copy()
     p = G.shape[1]
     diag = np.maximum(np.einsum("ikk->ik", A), _EPS)
@@ -86,13 +92,15 @@ def weighted_nmf(X: np.ndarray, U: np.ndarray, G0: np.ndarray, F0: np.ndarray, *
                  inner_passes: int = 3, f_fixed: tuple[np.ndarray, np.ndarray] | None = None,
                  g_fixed: tuple[np.ndarray, np.ndarray] | None = None,
                  cancel: Callable[[], bool] | None = None, progress: ProgressFn | None = None,
-                 progress_every: int = 50, mask: np.ndarray | None = None) -> FitResult:
+                 progress_every: int = 50, mask: np.ndarray | None = None,
+                 rotation: Callable[[np.ndarray, np.ndarray], tuple] | None = None) -> FitResult:
     """Fit G ≥ 0, F ≥ 0 from a starting point by alternating weighted NNLS.
 
     Converged means the objective (Q(robust) in robust mode, else Q(true)) changed by less than
     ``tol`` in each of ``n_conv`` consecutive sweeps (the PMF5 style criterion); ``max_iter`` caps the
     sweeps.  ``f_fixed``/``g_fixed`` = (mask, values) pin entries (displacement and constraints).
     ``mask`` (bool n×m, True = counted) removes cells from the fit (weight 0).
+    ``rotation(G, F)`` → (g_pull, f_pull), each (weights, targets) or None, adds soft pulls every sweep.
     """
     X = np.asarray(X, float)
     U2 = np.asarray(U, float) ** 2
@@ -119,16 +127,24 @@ def weighted_nmf(X: np.ndarray, U: np.ndarray, G0: np.ndarray, F0: np.ndarray, *
                 W = np.where(mask, W, 0.0)
         else:
             W = base_W
-        G = _update_rows(X, W, G, F, inner_passes, gm, gv)
+        gp = fp = None
+        if rotation is not None:
+            gp, fp = rotation(G, F)
+        G = _update_rows(X, W, G, F, inner_passes, gm, gv, gp)
         Ft = _update_rows(X.T, W.T, F.T, G.T, inner_passes,
-                          None if fm is None else fm.T, None if fv is None else fv.T)
+                          None if fm is None else fm.T, None if fv is None else fv.T,
+                          None if fp is None else (fp[0].T, fp[1].T))
         F = Ft.T
         # keep the scale split stable: mean contribution 1 per factor (Q unchanged)
         scale = G.mean(axis=0)
         ok = scale > _EPS
-        if gm is None and fm is None and np.all(ok):
+        if gm is None and np.all(ok):
+            # with pinned F entries this also fixes the scale freedom (G mean 1), so a pinned value
+            # cannot be absorbed by rescaling the whole factor (needed for displacement)
             G = G / scale
             F = F * scale[:, None]
+            if fm is not None:
+                F = np.where(fm, fv, F)
         R = (X - G @ F)
         s2 = R * R * base_W
         if robust:
