@@ -123,6 +123,36 @@ def _refit_fixed(X, U, G, F, k, j, v, robust, max_iter):
     return q, fit.G
 
 
+def _solve_level(ev, target: float, guess: float, limit: float, max_evals: int, rtol: float = 0.1) -> float:
+    """Displacement δ in [0, limit] where dQ(δ) ≈ target (dQ grows ≈ quadratically with δ).
+
+    Brackets from every evaluation made so far and interpolates linearly in √dQ; returns ``limit``
+    when even the largest displacement stays below the target.
+    """
+    delta = min(max(guess, 1e-12), limit)
+    pts: list[tuple[float, float]] = [(0.0, 0.0)]
+    for _ in range(max_evals):
+        dq = ev(delta)[0]
+        pts.append((delta, dq))
+        if abs(dq - target) <= rtol * target:
+            return delta
+        below = [(d, q) for d, q in pts if q < target]
+        above = [(d, q) for d, q in pts if q >= target]
+        lo, qlo = max(below) if below else (0.0, 0.0)
+        if not above:
+            if lo >= limit:
+                return limit
+            step = lo * np.sqrt(target / max(qlo, 1e-3 * target)) if qlo > 0 else lo * 4
+            delta = min(max(step, 1.3 * lo), 10 * lo, limit)
+            continue
+        hi, qhi = min(above)
+        a, b = np.sqrt(max(qlo, 0.0)), np.sqrt(qhi)
+        frac = (np.sqrt(target) - a) / (b - a) if b > a else 0.5
+        delta = lo + min(max(frac, 0.05), 0.95) * (hi - lo)
+    above = [(d, q) for d, q in pts if q >= target]
+    return min(above)[0] if above else max(pts)[0]
+
+
 def _disp_species(task):
     """Worker: all factors × both directions × all dQmax levels for species j."""
     j, X, U, G, F, robust, levels, max_iter, max_evals = task
@@ -142,63 +172,34 @@ def _disp_species(task):
     for k in range(p):
         f0 = F[k, j]
         for sign in (+1, -1):
+            if sign < 0 and f0 <= 0:
+                continue                      # already at the bound: lower = 0 for every level
             cache: dict[float, tuple[float, np.ndarray]] = {}
 
             def ev(delta):
-                key = round(delta, 15)
+                key = float(delta)
                 if key not in cache:
                     q, Gd = _refit_fixed(X, U, G, F, k, j, f0 + sign * delta, robust, max_iter)
                     cache[key] = (q - q0, Gd)
                 return cache[key]
 
             limit = f0 if sign < 0 else 1e3 * colmax
-            delta = max(0.1 * f0, 0.02 * colmax) if sign > 0 else f0 * 0.5
-            if sign < 0 and f0 <= 0:
-                for li in range(L):
-                    lower[li, k] = 0.0
-                continue
+            guess = max(0.1 * f0, 0.02 * colmax) if sign > 0 else 0.5 * f0
             for li, dqm in enumerate(levels):
-                if sign < 0:
-                    dq_lim, g_lim = ev(limit)
-                    min_dq = min(min_dq, dq_lim)
-                    if dq_lim <= dqm:
-                        lower[li, k] = 0.0
-                        swaps[li] += swapped(g_lim)
-                        continue
-                lo, hi = 0.0, limit
-                best = None
-                for _ in range(max_evals):
-                    delta = min(max(delta, 1e-12), limit)
-                    dq, Gd = ev(delta)
-                    min_dq = min(min_dq, dq)
-                    best = (delta, Gd)
-                    if abs(dq - dqm) <= 0.05 * dqm:
-                        break
-                    if dq < dqm:
-                        lo = max(lo, delta)
-                    else:
-                        hi = min(hi, delta)
-                    if dq > 1e-9:
-                        nxt = delta * np.sqrt(dqm / dq)       # dQ ≈ c·δ² near the minimum
-                    else:
-                        nxt = delta * 4.0
-                    if not (lo < nxt < hi):
-                        nxt = 0.5 * (lo + hi) if hi < limit else max(2 * lo, delta * 2)
-                    if delta >= limit and dq < dqm:
-                        break
-                    delta = nxt
-                d, Gd = best
+                found = _solve_level(ev, dqm, guess, limit, max_evals)
+                d, (dq, Gd) = found, ev(found)
                 if sign > 0:
                     upper[li, k] = f0 + d
                 else:
                     lower[li, k] = f0 - d
                 swaps[li] += swapped(Gd)
-                delta = d * np.sqrt(levels[li + 1] / dqm) if li + 1 < L else d
+                guess = d * np.sqrt(levels[li + 1] / dqm) if li + 1 < L else d
+            min_dq = min(min_dq, min(v[0] for v in cache.values()))
     return j, lower, upper, swaps, min_dq
 
 
 def displacement(res: PMFResult, species: Sequence[str] | None = None, *, dq_max: Sequence[float] = DISP_DQMAX,
-                 workers: int | None = None, max_iter: int = 400, max_evals: int = 8,
+                 workers: int | None = None, max_iter: int = 300, max_evals: int = 6,
                  cancel: Callable[[], bool] | None = None, progress: Progress | None = None,
                  G: np.ndarray | None = None, F: np.ndarray | None = None, X: np.ndarray | None = None,
                  U: np.ndarray | None = None, kind: str = "DISP", store: bool = True) -> DisplacementResult:
