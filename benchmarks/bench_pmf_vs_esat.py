@@ -22,7 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DATA = ROOT / ".." / "shared" / "data" / "pmf"
+DATA = next((p for p in (ROOT / ".." / "shared" / "data" / "pmf", ROOT / ".." / ".." / "shared" / "data" / "pmf")
+             if p.is_dir()), ROOT / ".." / "shared" / "data" / "pmf")
 DATASETS = [  # name, conc, unc, factors, total, all-strong
     ("Baton Rouge", "Dataset-BatonRouge-con.csv", "Dataset-BatonRouge-unc.csv", 6, None, True),
     ("St. Louis", "Dataset-StLouis-con.csv", "Dataset-StLouis-unc.csv", 5, "Mass", False),
@@ -111,11 +112,13 @@ def main() -> int:
           f"{'Lantian best Q':>14} {'ESAT best Q':>12} {'Q ratio':>8}"
     lines = [hdr, "-" * len(hdr)]
     for r in rows:
-        ec, eq = r.get("esat_cpu"), r.get("esat_q")
-        lines.append(f"{r['dataset']:<12} {r['factors']:>7} {r['starts']:>6} {r['lantian_cpu']:>13.1f} "
-                     f"{(f'{ec:.1f}' if ec else '-'):>10} {(f'{ec / r['lantian_cpu']:.1f}x' if ec else '-'):>6} "
-                     f"{r['lantian_q']:>14,.1f} {(f'{eq:,.1f}' if eq else '-'):>12} "
-                     f"{(f'{r['lantian_q'] / eq:.4f}' if eq else '-'):>8}")
+        ec, eq, lc, lq = r.get("esat_cpu"), r.get("esat_q"), r["lantian_cpu"], r["lantian_q"]
+        ec_s = f"{ec:.1f}" if ec else "-"
+        ratio_s = f"{ec / lc:.1f}x" if ec else "-"
+        eq_s = f"{eq:,.1f}" if eq else "-"
+        qr_s = f"{lq / eq:.4f}" if eq else "-"
+        lines.append(f"{r['dataset']:<12} {r['factors']:>7} {r['starts']:>6} {lc:>13.1f} {ec_s:>10} {ratio_s:>6} "
+                     f"{lq:>14,.1f} {eq_s:>12} {qr_s:>8}")
     for k, v in extra.items():
         lines.append(f"{k}: " + json.dumps({kk: (round(vv, 1) if isinstance(vv, float) else vv)
                                               for kk, vv in v.items() if kk not in ("swaps", "mapped")}))
