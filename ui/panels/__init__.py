@@ -1,0 +1,1 @@
+"""Console panels (self-contained QWidgets docked by the main window)."""
