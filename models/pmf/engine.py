@@ -82,6 +82,14 @@ def run_pmf(data: PMFData, factors: int, *, starts: int = 20, seed: int = 0, rob
     key = (lambda f: f.q_robust) if robust else (lambda f: f.q_true)
     best_i = int(np.argmin([key(f) for f in fits]))
     best = fits[best_i]
+    # polish the chosen start with a 100× tighter tolerance, so that displacement does not find a
+    # lower Q next to it (PMF5 warns when DISP decreases Q)
+    polished = weighted_nmf(X, U, best.G, best.F, robust=robust, alpha=options.alpha, max_iter=options.max_iter,
+                            tol=options.tol / 100.0, n_conv=options.n_conv, inner_passes=options.inner_passes,
+                            cancel=cancel)
+    if key(polished) <= key(best):
+        polished.converged = polished.converged or best.converged
+        best = polished
     recs = [StartRecord(i, f.q_true, f.q_robust, f.iterations, f.converged) for i, f in enumerate(fits)]
     res = PMFResult(species=species, index=data.index, G=best.G, F=best.F, X=X, U=U, q_true=best.q_true,
                     q_robust=best.q_robust, q_expected=data.q_expected(factors), robust=robust, factors=factors,

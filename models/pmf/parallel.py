@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
+import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Callable, Sequence
 
@@ -39,6 +41,19 @@ def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
+def start_method() -> str:
+    """``fork`` (no re-import cost) on Linux when called from a single-threaded main thread (CLI,
+    scripts); ``spawn`` otherwise (e.g. from the console's worker thread, where forking is unsafe).
+    ``LANTIAN_PMF_START_METHOD`` overrides."""
+    env = os.environ.get("LANTIAN_PMF_START_METHOD")
+    if env:
+        return env
+    if (sys.platform.startswith("linux") and threading.current_thread() is threading.main_thread()
+            and threading.active_count() == 1):
+        return "fork"
+    return "spawn"
+
+
 def run_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int | None = None,
               cancel: Callable[[], bool] | None = None,
               on_result: Callable[[int, Any], None] | None = None) -> list[Any]:
@@ -57,7 +72,7 @@ def run_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int | Non
             if on_result:
                 on_result(i, out[i])
         return out
-    ctx = mp.get_context("spawn")
+    ctx = mp.get_context(start_method())
     event = ctx.Event()
     pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=ctx,
                                initializer=_init_worker, initargs=(event,))

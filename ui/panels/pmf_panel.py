@@ -80,7 +80,7 @@ class PieWidget(QWidget):
         if total <= 0:
             p.drawText(8, 40, "no result yet")
             return
-        side = min(self.width() * 0.5, self.height() - 40)
+        side = min(self.width() * 0.4, self.height() - 40)
         rect = QRectF(10, 28, side, side)
         start = 90 * 16
         for i, v in enumerate(self._values):
@@ -95,7 +95,8 @@ class PieWidget(QWidget):
         for i, (v, lab) in enumerate(zip(self._values, self._labels)):
             y = 34 + i * 18
             p.fillRect(x0, y - 10, 12, 12, QColor(PALETTE[i % len(PALETTE)]))
-            p.drawText(x0 + 18, y, f"{100 * v / total:4.1f} %  {lab}")
+            text = f"{100 * v / total:4.1f} %  {lab}"
+            p.drawText(x0 + 18, y, p.fontMetrics().elidedText(text, Qt.ElideRight, max(self.width() - x0 - 22, 20)))
         p.end()
 
 
@@ -522,9 +523,15 @@ class PMFPanel(QWidget):
         Y = mass if mass is not None else r.G
         self.contrib_plot.setLabel("left", f"contribution to {r.total}" if mass is not None else "normalised contribution")
         order = np.argsort(x)
+        xs, Ys = x[order], Y[order]
+        if xs.size > 2:                       # do not draw lines across gaps between campaigns
+            dx = np.diff(xs)
+            gap = np.flatnonzero(dx > 5 * max(np.median(dx), 1e-12))
+            xs = np.insert(xs, gap + 1, xs[gap] + dx[gap] / 2)
+            Ys = np.insert(Ys, gap + 1, np.nan, axis=0)
         for k in range(r.factors):
-            self.contrib_plot.plot(x[order], Y[order, k], pen=pg.mkPen(PALETTE[k % len(PALETTE)], width=1.2),
-                                   name=r.factor_names[k])
+            self.contrib_plot.plot(xs, Ys[:, k], pen=pg.mkPen(PALETTE[k % len(PALETTE)], width=1.2),
+                                   name=r.factor_names[k], connect="finite")
         span = x.max() - x.min()
         self.region.setRegion((x.min() + 0.0 * span, x.min() + 0.25 * span if span > 0 else x.max()))
         self.contrib_plot.addItem(self.region)
@@ -548,36 +555,43 @@ class PMFPanel(QWidget):
         self.pie.set_data(shares, r.factor_names, f"share of {what}, {rows.size} samples in period")
 
     def _show_uncertainty(self, k: int) -> None:
+        """Base profile (log scale) with BS 5–95 % and DISP (smallest dQmax) intervals."""
         r = self.result
         self.unc_plot.clear()
         leg = self.unc_plot.plotItem.legend
         if leg is not None:
             leg.clear()
         x = np.arange(len(r.species))
-        base = r.F[k]
-        self.unc_plot.addItem(pg.BarGraphItem(x=x, height=base, width=0.6, brush="#cfd8e3", name="base"))
+        pos = r.F[r.F > 0]
+        floor = np.log10(max(pos.min() if pos.size else 1e-6, 1e-12)) - 0.5
+        lg = lambda v: np.log10(np.maximum(np.nan_to_num(v, nan=0.0), 10 ** floor))  # noqa: E731
+        base = lg(r.F[k])
+        self.unc_plot.addItem(pg.BarGraphItem(x=x, y0=floor, y1=base, width=0.6, brush="#cfd8e3"))
+        ceiling = base.max()
         lines = []
+        intervals = []
         if r.bootstrap is not None:
             pc = r.bootstrap.percentiles()
-            lo, hi = pc[0, k], pc[4, k]
-            ok = np.isfinite(lo) & np.isfinite(hi)
-            eb = pg.ErrorBarItem(x=x[ok] - 0.12, y=base[ok], top=np.maximum(hi[ok] - base[ok], 0),
-                                 bottom=np.maximum(base[ok] - lo[ok], 0), beam=0.15, pen=pg.mkPen("#1f77b4", width=2))
-            self.unc_plot.addItem(eb)
-            self.unc_plot.plot([], [], pen=pg.mkPen("#1f77b4", width=2), name="BS 5–95 %")
+            intervals.append((pc[0, k], pc[4, k], "#1f77b4", -0.12, "BS 5–95 %"))
             lines.append(f"BS {r.bootstrap.n_runs} runs: factor reproduced in "
                          f"{100 * r.bootstrap.mapped_fraction()[k]:.0f} % of runs")
         for d, colr, dx in ((r.displacement, "#d62728", 0.12), (r.bs_disp, "#2ca02c", 0.0)):
-            if d is None:
-                continue
-            lo, hi = d.lower[0, k], d.upper[0, k]
+            if d is not None:
+                intervals.append((d.lower[0, k], d.upper[0, k], colr, dx, f"{d.kind} dQmax={d.dq_max[0]:g}"))
+                lines.append(f"{d.kind}: swaps at dQmax {d.dq_max[0]:g}: {int(d.swaps[0, k])}; "
+                             f"largest dQ decrease {d.largest_dq_decrease:.2f}")
+        for lo, hi, colr, dx, label in intervals:
             ok = np.isfinite(lo) & np.isfinite(hi)
-            eb = pg.ErrorBarItem(x=x[ok] + dx, y=base[ok], top=np.maximum(hi[ok] - base[ok], 0),
-                                 bottom=np.maximum(base[ok] - lo[ok], 0), beam=0.15, pen=pg.mkPen(colr, width=2))
+            l, h = lg(lo[ok]), lg(hi[ok])
+            eb = pg.ErrorBarItem(x=x[ok] + dx, y=base[ok], top=np.maximum(h - base[ok], 0),
+                                 bottom=np.maximum(base[ok] - l, 0), beam=0.15, pen=pg.mkPen(colr, width=2))
             self.unc_plot.addItem(eb)
-            self.unc_plot.plot([], [], pen=pg.mkPen(colr, width=2), name=f"{d.kind} dQmax={d.dq_max[0]:g}")
-            lines.append(f"{d.kind}: swaps at dQmax {d.dq_max[0]:g}: {int(d.swaps[0, k])}; "
-                         f"largest dQ decrease {d.largest_dq_decrease:.2f}")
+            self.unc_plot.plot([], [], pen=pg.mkPen(colr, width=2), name=label)
+            if h.size:
+                ceiling = max(ceiling, h.max())
+        lo_t, hi_t = int(np.floor(floor)), int(np.ceil(ceiling))
+        self.unc_plot.getAxis("left").setTicks([[(e, f"1e{e}") for e in range(lo_t, hi_t + 1)]])
+        self.unc_plot.setYRange(floor, hi_t)
         self.unc_text.setText("\n".join(lines) if lines else "run with bootstrap and/or DISP to see intervals")
 
     def _show_residuals(self) -> None:
