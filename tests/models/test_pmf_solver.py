@@ -72,7 +72,8 @@ def test_best_start_chosen_by_q_and_records():
     data = pmf.prepare(s.X, s.U, s.species)
     res = pmf.run_pmf(data, 3, starts=6, seed=0, robust=False, workers=1)
     assert len(res.start_records) == 6
-    assert res.q_true == pytest.approx(min(r.q_true for r in res.start_records))
+    best = min(r.q_true for r in res.start_records)
+    assert best * 0.99 <= res.q_true <= best + 1e-9       # best start, then polished
     assert res.q_expected == data.q_expected(3)
     assert res.engine_version == pmf.ENGINE_VERSION
     assert res.q_per_species().sum() == pytest.approx(res.q_true)
