@@ -109,6 +109,17 @@ class PMFResult:
         s = self.scaled_residuals()
         return np.sum(s * s, axis=1)
 
+    def residual_stats(self, alpha: float = 4.0) -> dict[str, dict[str, float]]:
+        """Per species: Q, Q/n, mean and SD of scaled residuals, share of |s| > alpha (outliers)."""
+        s = self.scaled_residuals()
+        out = {}
+        for j, name in enumerate(self.species):
+            c = s[:, j]
+            out[name] = {"q": float(np.sum(c * c)), "q_per_sample": float(np.mean(c * c)),
+                         "mean": float(c.mean()), "sd": float(c.std()),
+                         "share_beyond_alpha": float(np.mean(np.abs(c) > alpha))}
+        return out
+
     # --- profiles and contributions -----------------------------------------------------------
     def profiles_percent(self) -> np.ndarray:
         """% of each species apportioned to each factor (p × m), PMF5's "% of species"."""
@@ -147,6 +158,8 @@ class PMFResult:
             "total_shares_percent": dict(zip(self.factor_names, map(float, self.total_shares()))),
             "start_runs": [vars(r) for r in self.start_records],
             "q_per_species": dict(zip(self.species, map(float, self.q_per_species()))),
+            "scaled_residuals_per_species": self.residual_stats(),
+            "q_per_sample": [float(v) for v in self.q_per_sample()],
             "cpu_seconds": self.cpu_seconds,
             "notes": list(self.notes),
         }

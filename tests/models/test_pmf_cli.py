@@ -43,6 +43,25 @@ def test_run_writes_contract_files(tmp_path, capsys):
         assert ds.attrs["engine_version"] and ds["profile"].shape == (3, 8)
 
 
+def test_fpeak_and_constraints_report_dq(tmp_path):
+    out = tmp_path / "rot"
+    assert run("run", "--conc", CON, "--unc", UNC, "--factors", 3, "--starts", 2, "--workers", 1, "--out", out,
+               "--constrain", "set_zero:1:SO4", "--fpeak", "0.3", "--quiet", "--no-netcdf") == 0
+    s = json.loads((out / "summary.json").read_text())
+    kinds = [r["kind"] for r in s["rotations"]]
+    assert kinds == ["constraints", "fpeak"]
+    assert all(r["dQ"] >= -1.0 for r in s["rotations"])
+    prof = read_table(out / "profiles.csv")
+    assert prof.values[prof.index.index("SO4"), 0] == 0.0
+    assert len(s["q_per_sample"]) == 60 and "SO4" in s["scaled_residuals_per_species"]
+
+
+def test_bad_constraint_is_one_line(tmp_path, capsys):
+    err = _bad(capsys, "run", "--conc", CON, "--unc", UNC, "--factors", 2, "--starts", 1, "--workers", 1,
+               "--out", tmp_path / "o", "--constrain", "set_zero:7:SO4")
+    assert "factor 7 out of range 1..2" in err
+
+
 def test_same_seed_reproducible_via_cli(tmp_path):
     for d in ("a", "b"):
         assert run("run", "--conc", CON, "--unc", UNC, "--factors", 2, "--starts", 2, "--seed", 3, "--workers", 1,
