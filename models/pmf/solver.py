@@ -69,18 +69,19 @@ def _update_rows(X: np.ndarray, W: np.ndarray, G: np.ndarray, F: np.ndarray, pas
     """
     WF = W[:, None, :] * F[None, :, :]              # n×p×m
     A = WF @ F.T                                    # n×p×p  (normal matrices)
-    b = np.einsum("ikm,im->ik", WF, X)              # n×p
+    b = (W * X) @ F.T                               # n×p
     if pull is not None:
         pw, pt = pull
         A = A + pw[:, :, None] * np.eye(A.shape[1])[None]
         b = b + pw * pt
-    G = G.copy()
     p = G.shape[1]
-    diag = np.maximum(np.einsum("ikk->ik", A), _EPS)
+    Ak = np.ascontiguousarray(A.transpose(1, 0, 2))  # p×n×p: row k of every normal matrix, contiguous
+    inv = 1.0 / np.maximum(np.einsum("ikk->ik", A), _EPS)
+    G = np.array(G, copy=True)
     for _ in range(passes):
         for k in range(p):
-            grad = b[:, k] - np.einsum("il,il->i", A[:, k, :], G)
-            gk = np.maximum(G[:, k] + grad / diag[:, k], 0.0)
+            gk = G[:, k] + (b[:, k] - np.einsum("il,il->i", Ak[k], G)) * inv[:, k]
+            np.maximum(gk, 0.0, out=gk)
             if fixed_mask is not None:
                 gk = np.where(fixed_mask[:, k], fixed_vals[:, k], gk)
             G[:, k] = gk
