@@ -128,6 +128,15 @@ def _run(a) -> int:
     _check_counts(a)
     t0 = time.perf_counter()
     data = _load(a)
+    for c in a.constrain:                      # catch constraint typos before the (long) run
+        parts = c.split(":")
+        if len(parts) not in (3, 4) or parts[0] not in ("set_zero", "pull_up", "pull_down"):
+            raise LantianError(f"--constrain {c!r}: expected KIND:FACTOR:SPECIES[:DQ%] with KIND set_zero, "
+                               "pull_up or pull_down")
+        if parts[1].isdigit() and not 1 <= int(parts[1]) <= a.factors:
+            raise LantianError(f"--constrain {c!r}: factor {parts[1]} out of range 1..{a.factors}")
+        if parts[2] not in data.fit_species:
+            raise LantianError(f"--constrain {c!r}: species {parts[2]!r} is not fitted")
     prog = _progress(a.quiet)
     try:
         res = pmf.run_pmf(data, a.factors, starts=a.starts, seed=a.seed, robust=a.robust, workers=a.workers,
