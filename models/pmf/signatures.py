@@ -30,6 +30,7 @@ class Signature:
     group: str
     profile: dict[str, float]
     references: tuple[str, ...]
+    tracers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,15 +64,19 @@ def load_library(text: str | None = None) -> Library:
     srcs = tuple(Signature(s["id"], s["name"], s.get("name_zh", ""), s.get("group", ""),
                            {_norm(k) if _norm(k) not in aliases else aliases[_norm(k)]: float(v)
                             for k, v in s["profile_mass_fraction"].items()},
-                           tuple(s.get("references", ()))) for s in doc["sources"])
+                           tuple(s.get("references", ())),
+                           tuple(aliases.get(_norm(t), _norm(t)) for t in s.get("tracers", ())))
+                 for s in doc["sources"])
     return Library(str(doc["version"]), srcs, aliases, frozenset(_norm(t) for t in doc.get("total_variables", ())))
 
 
 def similarity_matrix(F: np.ndarray, species: Sequence[str], library: Library | None = None,
-                      min_overlap: int = 2) -> tuple[np.ndarray, list[Signature]]:
+                      min_overlap: int = 2, missing_tracer_penalty: float = 0.8) -> tuple[np.ndarray, list[Signature]]:
     """(p × sources) similarity of each factor profile with each library source.
 
     Sources sharing fewer than ``min_overlap`` species with the data are left out (returned list).
+    A source none of whose marker species (``tracers``) is in the data is scaled by
+    ``missing_tracer_penalty`` (e.g. ship emissions without V or Ni cannot be confirmed).
     """
     lib = library or load_library()
     canon = [lib.canonical(s) for s in species]
@@ -93,7 +98,11 @@ def similarity_matrix(F: np.ndarray, species: Sequence[str], library: Library | 
     S = np.array(cols).T                                    # m' × sources
     num = frac @ S
     den = np.linalg.norm(frac, axis=1, keepdims=True) * np.linalg.norm(S, axis=0, keepdims=True)
-    return num / np.where(den > 0, den, 1.0), used
+    sim = num / np.where(den > 0, den, 1.0)
+    present = set(ck)
+    pen = np.array([1.0 if not s.tracers or present.intersection(s.tracers) else missing_tracer_penalty
+                    for s in used])
+    return sim * pen[None, :], used
 
 
 def match_factors(F: np.ndarray, species: Sequence[str], top: int = 3, library: Library | None = None
