@@ -246,10 +246,12 @@ def bs_disp(res: PMFResult, runs: int = 20, species: Sequence[str] | None = None
             cancel: Callable[[], bool] | None = None, progress: Progress | None = None) -> DisplacementResult:
     """BS-DISP: DISP on each bootstrap solution; intervals are the envelope over runs.
 
-    Sets ``res.bs_disp`` (and ``res.bootstrap`` if it had to run a bootstrap).
+    Sets ``res.bs_disp`` (an existing ``res.bootstrap`` is left as it is).
     """
     t0 = time.perf_counter()
+    kept = res.bootstrap                      # BS-DISP's own resamples must not replace a BS result
     bs = bootstrap(res, runs, seed=seed, workers=workers, cancel=cancel, keep_solutions=True)
+    res.bootstrap = kept
     levels = tuple(float(v) for v in dq_max)
     p, m = res.F.shape
     lower = np.full((len(levels), p, m), np.inf)
@@ -260,6 +262,9 @@ def bs_disp(res: PMFResult, runs: int = 20, species: Sequence[str] | None = None
     for b, (idx, Gb, Fb) in enumerate(bs.solutions):  # type: ignore[attr-defined]
         if cancel is not None and cancel():
             raise Cancelled()
+        # polish the resample's solution so that displacement starts from its minimum
+        fit = weighted_nmf(res.X[idx], res.U[idx], Gb, Fb, robust=res.robust, max_iter=3000, tol=1e-3, n_conv=20)
+        Gb, Fb = fit.G, fit.F
         d = displacement(res, names, dq_max=levels, workers=workers, cancel=cancel, G=Gb, F=Fb,
                          X=res.X[idx], U=res.U[idx], kind="BS-DISP", store=False)
         lower = np.fmin(lower, d.lower)

@@ -158,6 +158,7 @@ class PMFPanel(QWidget):
         self.robust_check.setChecked(True)
         self.bs_spin = QSpinBox(minimum=0, maximum=1000, value=0)
         self.disp_check = QCheckBox("DISP (all species)")
+        self.bsdisp_spin = QSpinBox(minimum=0, maximum=200, value=0)
         self.workers_spin = QSpinBox(minimum=1, maximum=64, value=2)
         rl.addRow("factors", self.factors_spin)
         rl.addRow("random starts", self.starts_spin)
@@ -165,6 +166,7 @@ class PMFPanel(QWidget):
         rl.addRow("", self.robust_check)
         rl.addRow("bootstrap runs", self.bs_spin)
         rl.addRow("", self.disp_check)
+        rl.addRow("BS-DISP runs", self.bsdisp_spin)
         rl.addRow("worker processes", self.workers_spin)
         top.addWidget(run, 2)
 
@@ -327,6 +329,7 @@ class PMFPanel(QWidget):
         return RunSpec(factors=self.factors_spin.value(), starts=self.starts_spin.value(), seed=self.seed_spin.value(),
                        robust=self.robust_check.isChecked(), bs=0 if scan else self.bs_spin.value(),
                        disp=False if scan else self.disp_check.isChecked(), workers=self.workers_spin.value(),
+                       bs_disp=0 if scan else self.bsdisp_spin.value(),
                        scan=scan or [])
 
     def is_running(self) -> bool:
@@ -341,6 +344,8 @@ class PMFPanel(QWidget):
         if self.data is None:
             return self._start(self._spec())
         hi = min(len(self.data.fit_species) - 1, max(self.factors_spin.value() + 3, 4))
+        while hi > 2 and self.data.q_expected(hi) <= 0:   # Q/Qexp needs Qexp > 0
+            hi -= 1
         counts = list(range(max(2, self.factors_spin.value() - 3), hi + 1))
         spec = self._spec(counts)
         spec.starts = min(spec.starts, 5)
