@@ -97,6 +97,9 @@ def run_pmf(data: PMFData, factors: int, *, starts: int = 20, seed: int = 0, rob
                     categories=dict(zip(data.species, data.categories)), total=data.total,
                     engine_version=ENGINE_VERSION, notes=list(data.notes) + [f"best start: {best_i + 1}"])
     _order_factors(res)
+    from models.pmf.signatures import annotate
+
+    annotate(res, rename=False)               # every result records the signature-library version
     res.cpu_seconds = _cpu() - cpu0
     return res
 
