@@ -28,8 +28,15 @@ def _init_worker(event) -> None:  # pragma: no cover - runs in the child
         pass
 
 
+_LOCAL = threading.local()
+
+
 def worker_cancelled() -> bool:
-    """True when the parent asked the pool to stop (checked by solvers inside workers)."""
+    """True when the caller asked to stop: the pool's shared event inside a worker process, or the
+    caller's cancel check when tasks run in this process (checked by solvers between iterations)."""
+    fn = getattr(_LOCAL, "cancel", None)
+    if fn is not None and fn():
+        return True
     return _EVENT is not None and _EVENT.is_set()
 
 
@@ -65,12 +72,17 @@ def run_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int | Non
     workers = default_workers() if workers is None else workers
     out: list[Any] = [None] * len(tasks)
     if workers <= 1 or len(tasks) <= 1:
-        for i, t in enumerate(tasks):
-            if cancel is not None and cancel():
-                raise Cancelled()
-            out[i] = fn(t)
-            if on_result:
-                on_result(i, out[i])
+        previous = getattr(_LOCAL, "cancel", None)
+        _LOCAL.cancel = cancel
+        try:
+            for i, t in enumerate(tasks):
+                if cancel is not None and cancel():
+                    raise Cancelled()
+                out[i] = fn(t)
+                if on_result:
+                    on_result(i, out[i])
+        finally:
+            _LOCAL.cancel = previous
         return out
     ctx = mp.get_context(start_method())
     event = ctx.Event()

@@ -92,3 +92,18 @@ def test_more_factors_than_species_rejected():
     data = pmf.prepare(s.X, s.U, s.species, overrides={x: "strong" for x in s.species})
     with pytest.raises(pmf.PMFInputError, match="only 5 fitted species"):
         pmf.run_pmf(data, 6, starts=1, workers=1)
+
+
+def test_cancel_inside_a_single_long_start():
+    import threading
+    import time
+
+    s = make_synthetic(100, 10, 3, seed=4)
+    data = pmf.prepare(s.X, s.U, s.species)
+    ev = threading.Event()
+    threading.Timer(0.3, ev.set).start()
+    t0 = time.perf_counter()
+    with pytest.raises(pmf.Cancelled):
+        pmf.run_pmf(data, 3, starts=1, workers=1, cancel=ev.is_set,
+                    options=pmf.SolverOptions(max_iter=10 ** 7, tol=0.0))
+    assert time.perf_counter() - t0 < 5.0
