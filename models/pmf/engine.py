@@ -82,10 +82,10 @@ def run_pmf(data: PMFData, factors: int, *, starts: int = 20, seed: int = 0, rob
     key = (lambda f: f.q_robust) if robust else (lambda f: f.q_true)
     best_i = int(np.argmin([key(f) for f in fits]))
     best = fits[best_i]
-    # polish the chosen start with a 100× tighter tolerance, so that displacement does not find a
+    # polish the chosen start with a 10× tighter tolerance, so that displacement does not find a
     # lower Q next to it (PMF5 warns when DISP decreases Q)
     polished = weighted_nmf(X, U, best.G, best.F, robust=robust, alpha=options.alpha, max_iter=options.max_iter,
-                            tol=options.tol / 100.0, n_conv=options.n_conv, inner_passes=options.inner_passes,
+                            tol=options.tol / 10.0, n_conv=options.n_conv, inner_passes=options.inner_passes,
                             cancel=cancel)
     if key(polished) <= key(best):
         polished.converged = polished.converged or best.converged
