@@ -241,6 +241,13 @@ def displacement(res: PMFResult, species: Sequence[str] | None = None, *, dq_max
     return d
 
 
+def _bsdisp_task(task):
+    """Worker: polish one resample's solution, then DISP of one species on it."""
+    b, j, X, U, G, F, robust, levels = task
+    fit = weighted_nmf(X, U, G, F, robust=robust, max_iter=3000, tol=1e-3, n_conv=20, cancel=worker_cancelled)
+    return _disp_species((j, X, U, fit.G, fit.F, robust, levels, 300, 6))
+
+
 def bs_disp(res: PMFResult, runs: int = 20, species: Sequence[str] | None = None, *,
             dq_max: Sequence[float] = BSDISP_DQMAX, seed: int = 0, workers: int | None = None,
             cancel: Callable[[], bool] | None = None, progress: Progress | None = None) -> DisplacementResult:
@@ -254,25 +261,32 @@ def bs_disp(res: PMFResult, runs: int = 20, species: Sequence[str] | None = None
     res.bootstrap = kept
     levels = tuple(float(v) for v in dq_max)
     p, m = res.F.shape
+    names = list(res.species) if species is None else list(species)
+    for s_ in names:
+        if s_ not in res.species:
+            raise ValueError(f"unknown species '{s_}' for BS-DISP")
+    cols = [res.species.index(s_) for s_ in names]
+    # one flat task list (resample × species) so both workers stay busy; each task polishes its
+    # resample's solution first (cheap, deterministic) so that displacement starts from its minimum
+    tasks = [(b, j, res.X[idx], res.U[idx], Gb, Fb, res.robust, levels)
+             for b, (idx, Gb, Fb) in enumerate(bs.solutions) for j in cols]  # type: ignore[attr-defined]
+    cnt = [0]
+
+    def on_result(i, r):
+        cnt[0] += 1
+        if progress:
+            progress(cnt[0], len(tasks), f"BS-DISP {cnt[0]} of {len(tasks)} (resample × species)")
+
+    out_tasks = run_tasks(_bsdisp_task, tasks, workers, cancel, on_result)
     lower = np.full((len(levels), p, m), np.inf)
     upper = np.full((len(levels), p, m), -np.inf)
     swaps = np.zeros((len(levels), p))
     min_dq = 0.0
-    names = list(res.species) if species is None else list(species)
-    for b, (idx, Gb, Fb) in enumerate(bs.solutions):  # type: ignore[attr-defined]
-        if cancel is not None and cancel():
-            raise Cancelled()
-        # polish the resample's solution so that displacement starts from its minimum
-        fit = weighted_nmf(res.X[idx], res.U[idx], Gb, Fb, robust=res.robust, max_iter=3000, tol=1e-3, n_conv=20)
-        Gb, Fb = fit.G, fit.F
-        d = displacement(res, names, dq_max=levels, workers=workers, cancel=cancel, G=Gb, F=Fb,
-                         X=res.X[idx], U=res.U[idx], kind="BS-DISP", store=False)
-        lower = np.fmin(lower, d.lower)
-        upper = np.fmax(upper, d.upper)
-        swaps += d.swaps
-        min_dq = min(min_dq, d.largest_dq_decrease)
-        if progress:
-            progress(b + 1, runs, f"BS-DISP resample {b + 1} of {runs}")
+    for j, lo, up, sw, mdq in out_tasks:
+        lower[:, :, j] = np.fmin(lower[:, :, j], lo)
+        upper[:, :, j] = np.fmax(upper[:, :, j], up)
+        swaps += sw
+        min_dq = min(min_dq, mdq)
     lower[~np.isfinite(lower)] = np.nan
     upper[~np.isfinite(upper)] = np.nan
     out = DisplacementResult(dq_max=levels, lower=lower, upper=upper, swaps=swaps, largest_dq_decrease=min_dq,
