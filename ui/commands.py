@@ -22,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--size", default="1600x1000", help="window size WxH (default 1600x1000)")
     s.add_argument("--language", choices=("zh", "en"), default="zh", help="UI and map language (default zh)")
     s.add_argument("--select", help="city adcode or station code to select (default: the worst city)")
+    s.add_argument("--raise", dest="raise_panels", default="",
+                   help="comma-separated panels to bring to the front, e.g. timeline,warnings "
+                        "(alarms, warnings, timeline, forecast, sources, briefing, timeseries)")
     s.set_defaults(func=run_shot)
 
 
@@ -106,7 +109,7 @@ def _exit_when_ready(app, win) -> None:
 
 
 def render_shot(out: str, when=None, size=(1600, 1000), language: str = "zh", select: str | None = None,
-                store=None) -> str:
+                store=None, raise_panels: list[str] | None = None) -> str:
     """Render the console at ``when`` offscreen into ``out`` (PNG); returns the path."""
     from ui.app import application
     from ui.settings import Settings
@@ -141,6 +144,11 @@ def render_shot(out: str, when=None, size=(1600, 1000), language: str = "zh", se
     QApplication.processEvents()
     win.default_layout()  # dock sizes need a laid-out, visible window
     win.timeseries.zoom_around_clock(3.5)
+    if raise_panels:
+        win.command.raise_panels(raise_panels)
+    for _ in range(3):
+        QApplication.processEvents()
+    win.command.settle()  # lazily built panels: let their first refresh/worker finish
     for _ in range(3):
         QApplication.processEvents()
     img = win.grab()
@@ -174,6 +182,7 @@ def run_shot(args) -> int:
     from ui.settings import Settings
 
     store = _store(args, Settings())
-    path = render_shot(args.out, when, size, args.language, args.select, store=store)
+    panels = [p.strip() for p in (args.raise_panels or "").split(",") if p.strip()]
+    path = render_shot(args.out, when, size, args.language, args.select, store=store, raise_panels=panels)
     print(path)
     return 0

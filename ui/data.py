@@ -123,7 +123,7 @@ class Preload:
     :meth:`result`.  This overlaps the database work with the start-up imports.
     """
 
-    def __init__(self, url: str | None, standard: str = "auto", convention: str = "published"):
+    def __init__(self, url: str | None, standard: str = "auto", convention: str = "standard"):
         import threading
 
         self.url, self.standard, self.convention = url, standard, convention
@@ -165,7 +165,7 @@ class Preload:
         return self.data
 
 
-def load_console_data(store, standard: str = "auto", convention: str = "published", *,
+def load_console_data(store, standard: str = "auto", convention: str = "standard", *,
                       ensure_demo: bool = True, progress: Progress | None = None,
                       cancelled: Callable[[], bool] = lambda: False) -> ConsoleData:
     """Open the demo (first start) and load city data + AQI; raises :class:`Cancelled` when asked to stop."""

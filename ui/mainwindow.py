@@ -1,5 +1,7 @@
-"""The command console's main window: map (centre), layers, ranking and time series docks, clock bar,
-status bar; remembers geometry, dock layout and the last database between runs."""
+"""The command console's main window: mode banner and clock bar (top), map (centre), ranking and layers
+(right), time series tabbed with the analysis docks (timeline, forecast, sources, briefing) and the command
+docks (alarms, warnings) at the bottom, status bar; remembers geometry, dock layout, the last database and
+the last user between runs."""
 from __future__ import annotations
 
 import base64
@@ -8,10 +10,12 @@ from datetime import datetime, timedelta, timezone
 import pandas as pd
 from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
-                               QProgressBar, QToolBar, QToolButton)
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QToolBar,
+                               QToolButton)
 
+from console.errors import LantianError
 from ui import i18n
+from ui.command_docks import CommandDocks
 from ui.data import ConsoleData, load_console_data
 from ui.maplayers import MapLayers, default_layers
 from ui.panels.clock import ClockBar
@@ -84,6 +88,7 @@ class MainWindow(QMainWindow):
         self.clock_bar.setObjectName("clockToolBar")
         self.clock_bar.addWidget(self.clock)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.clock_bar)
+        self.command = CommandDocks(self)  # mode banner, alarms, warnings, timeline, forecast, sources, briefing
 
         self._build_status_bar()
         self._build_menus()
@@ -134,6 +139,15 @@ class MainWindow(QMainWindow):
         for w in (self.fresh_label, self.rules_label, self.db_label):
             w.setContentsMargins(6, 0, 6, 0)
             sb.addPermanentWidget(w)
+        self.alarm_label = QLabel()
+        self.alarm_label.setStyleSheet("QLabel { background: #B71C1C; color: white; font-weight: bold; "
+                                       "padding: 1px 8px; }")
+        self.alarm_label.hide()
+        sb.addPermanentWidget(self.alarm_label)
+        self.actor_btn = QToolButton()
+        self.actor_btn.setAutoRaise(True)
+        self.actor_btn.clicked.connect(self.sign_in)
+        sb.addPermanentWidget(self.actor_btn)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(160)
         self.progress.setRange(0, 100)
@@ -158,6 +172,10 @@ class MainWindow(QMainWindow):
         self.panels_menu = self.view_menu.addMenu("")
         for dock in (self.layers_dock, self.ranking_dock, self.ts_dock):
             self.panels_menu.addAction(dock.toggleViewAction())
+        self.panels_menu.addSeparator()
+        for dock in self.command.docks().values():
+            self.panels_menu.addAction(dock.toggleViewAction())
+        self.panels_menu.addSeparator()
         self.panels_menu.addAction(self.clock_bar.toggleViewAction())
         self.reset_view_act = QAction(self, triggered=self.map.reset_view)
         self.view_menu.addAction(self.reset_view_act)
@@ -200,10 +218,23 @@ class MainWindow(QMainWindow):
         self.aqi_menu.addSeparator()
         for key in ("published", "standard"):
             act = QAction(self, checkable=True, checked=key == self.state.convention)
-            act.triggered.connect(lambda _=False, k=key: self.state.set_aqi_settings(self.state.standard, k))
+            act.triggered.connect(lambda _=False, k=key: self.choose_convention(k))
             self.conv_group.addAction(act)
             self.aqi_menu.addAction(act)
             self.conv_acts[key] = act
+
+        self.command_menu = mb.addMenu("")
+        self.signin_act = QAction(self, shortcut=QKeySequence("Ctrl+Shift+U"), triggered=self.sign_in)
+        self.signout_act = QAction(self, triggered=lambda: self.state.set_actor(None))
+        self.handover_act = QAction(self, triggered=self.handover)
+        self.mute_act = QAction(self, checkable=True, checked=self.command.muted)
+        self.mute_act.toggled.connect(self.set_muted)
+        self.command_menu.addActions([self.signin_act, self.signout_act])
+        self.command_menu.addSeparator()
+        self.command_menu.addAction(self.handover_act)
+        self.command_menu.addSeparator()
+        self.command_menu.addAction(self.mute_act)
+        self.state.actorChanged.connect(self._actor_changed)
 
         self.help_menu = mb.addMenu("")
         self.about_act = QAction(self, triggered=self.about)
@@ -243,6 +274,13 @@ class MainWindow(QMainWindow):
         self.std_acts["hj633-2026"].setText(t("Always HJ 633-2026"))
         self.conv_acts["published"].setText(t("As published by the national platform (1-h PM)"))
         self.conv_acts["standard"].setText(t("As written in the standard (24-h PM)"))
+        self.command_menu.setTitle(t("C&ommand"))
+        self.signin_act.setText(t("Sign in / switch user…"))
+        self.signout_act.setText(t("Sign out"))
+        self.handover_act.setText(t("Shift handover…"))
+        self.mute_act.setText(t("Mute alarm sound"))
+        self.command.retranslate()
+        self._actor_changed(self.state.actor)
         self.help_menu.setTitle(t("&Help"))
         self.about_act.setText(t("&About Lantian"))
         self.clock.retranslate()
@@ -391,6 +429,70 @@ class MainWindow(QMainWindow):
         self.state.set_language(lang)
         self.retranslate()
 
+    def choose_convention(self, key: str) -> None:
+        """AQI menu: an explicit convention choice (remembered as chosen, never migrated away)."""
+        self.settings.set("aqi", "convention_chosen", True)
+        self.state.set_aqi_settings(self.state.standard, key)
+
+    def set_muted(self, muted: bool) -> None:
+        self.settings.set("alarms", "muted", bool(muted))
+        self.command.set_muted(muted)
+
+    @Slot(object)
+    def _actor_changed(self, actor) -> None:
+        t = self.tr
+        if actor is None:
+            self.actor_btn.setText(t("Not signed in — sign in…"))
+        else:
+            self.actor_btn.setText(t("User: %1 (%2)").replace("%1", actor.name).replace("%2", actor.role))
+            self.settings.set("user", actor.name)
+        self.signout_act.setEnabled(actor is not None)
+
+    def _need_store(self) -> bool:
+        if self.store is None:
+            QMessageBox.information(self, self.tr("Lantian"), self.tr("The database is still opening; try again "
+                                                                      "in a moment."))
+            return False
+        return True
+
+    @Slot()
+    def sign_in(self):
+        """Command → Sign in / switch user (or create the first commander when there are no users)."""
+        from ui.signin import SignInDialog
+
+        if not self._need_store():
+            return None
+        try:
+            dlg = SignInDialog(self.store, self.settings.get("user"), self)
+        except LantianError as exc:
+            self._failed(str(exc))
+            return None
+        if dlg.exec() and dlg.actor is not None:
+            self.state.set_actor(dlg.actor)
+            self.show_message(self.tr("Signed in: %1 (%2)").replace("%1", dlg.actor.name)
+                              .replace("%2", dlg.actor.role), 5000)
+        return dlg
+
+    @Slot()
+    def handover(self):
+        """Command → Shift handover (the signed-in user is the outgoing one)."""
+        if not self._need_store():
+            return None
+        if self.state.actor is None:
+            QMessageBox.information(self, self.tr("Lantian"), self.tr("Sign in first (Command → Sign in): the "
+                                                                      "handover note is created by the outgoing user."))
+            return None
+        from ui.panels.handover_dialog import HandoverDialog
+
+        try:
+            dlg = HandoverDialog(self.store, self.state.actor, self.command.clock, parent=self)
+        except LantianError as exc:
+            self._failed(str(exc))
+            return None
+        dlg.exec()
+        self.state.notify_command("handover")
+        return dlg
+
     def save_screenshot(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Save screenshot"), "lantian.png", "PNG (*.png)")
         if path:
@@ -424,6 +526,7 @@ class MainWindow(QMainWindow):
         s.set("timeseries", "variables", list(self.timeseries.variables))
         s.set("timeseries", "cities", list(self.timeseries.extra_cities))
         s.set("layers", self.layers.visibility())
+        s.set("alarms", "muted", self.command.muted)
         try:
             s.save()
         except OSError as exc:
@@ -433,6 +536,7 @@ class MainWindow(QMainWindow):
         """Stop timers and workers (idempotent)."""
         self.clock.stop()
         self.live_timer.stop()
+        self.command.shutdown()
         if self.preload is not None:
             self.preload.cancel()
         if self.task is not None:

@@ -4,6 +4,12 @@ Version history:
   1 — flat keys: ``geometry``, ``dock_state`` (base64), ``db``, ``lang``.
   2 — grouped: ``window{geometry,state}``, ``dataset{db,time,mode}``, ``language``, ``aqi{standard,convention}``,
       ``timeseries{variables,cities}``.
+  3 — the window gained the command/analysis docks (alarms, warnings, timeline, sources, forecast, briefing)
+      and the mode banner: the v2 dock layout is dropped (the new default layout is used; window geometry is
+      kept); ``aqi.convention`` default is now ``standard`` (the rule as written) and ``aqi.convention_chosen``
+      records an explicit menu choice; ``alarms{muted}``; ``user`` (last signed-in name, never a password).
+      A v1/v2 file whose AQI settings were the old defaults (``auto`` + ``published``, written by every v2
+      save whether chosen or not) moves to ``standard`` with a one-line notice; any other choice is kept.
 A file from a newer version is left alone (defaults are used and it is not overwritten).
 """
 from __future__ import annotations
@@ -16,16 +22,18 @@ from typing import Any
 
 from console.atomic import atomic_write
 
-VERSION = 2
+VERSION = 3
 FILE_NAME = "console-settings.json"
 DEFAULTS: dict[str, Any] = {
     "version": VERSION,
     "window": {"geometry": "", "state": ""},
     "dataset": {"db": None, "time": None, "mode": "replay"},
     "language": "auto",  # auto = follow the system locale
-    "aqi": {"standard": "auto", "convention": "published"},
+    "aqi": {"standard": "auto", "convention": "standard", "convention_chosen": False},
     "timeseries": {"variables": ["AQI"], "cities": []},
     "layers": {},  # layer name → visible
+    "alarms": {"muted": False},  # audible cue for new high-priority alarms
+    "user": None,  # last signed-in user name (the password is asked every time)
 }
 
 
@@ -61,7 +69,29 @@ def migrate(doc: dict) -> dict:
             "language": {"zh": "zh", "en": "en"}.get(str(doc.get("lang", "auto")), "auto"),
         }
         version = 2
-    return _merge(DEFAULTS, doc)
+    notes: list[str] = []
+    if version == 2:
+        doc = copy.deepcopy(doc)
+        window = dict(doc.get("window") or {})
+        if window.get("state"):
+            notes.append("dock layout reset: the console has new panels (View → Panels)")
+        window["state"] = ""  # v2 layout knows none of the new docks
+        doc["window"] = window
+        aqi = dict(doc.get("aqi") or {})
+        if aqi.get("convention", "published") == "published" and aqi.get("standard", "auto") == "auto":
+            if "convention" in aqi or "aqi" not in doc:
+                notes.append("AQI convention is now 'as written in the standard' (the new default); "
+                             "'as published' stays selectable in the AQI menu")
+            aqi.update(standard="auto", convention="standard", convention_chosen=False)
+        else:
+            aqi["convention_chosen"] = True  # a non-default choice was made in the AQI menu: keep it
+        doc["aqi"] = aqi
+        doc["version"] = 3
+        version = 3
+    out = _merge(DEFAULTS, doc)
+    if notes:
+        out["_migration_notes"] = notes
+    return out
 
 
 class Settings:
@@ -87,7 +117,11 @@ class Settings:
             self.problem = f"{self.path}: written by a newer Lantian (version {doc['version']}); using defaults"
             self.read_only = True
             return copy.deepcopy(DEFAULTS)
-        return migrate(doc)
+        doc = migrate(doc)
+        notes = doc.pop("_migration_notes", None)
+        if notes:
+            self.problem = "Settings updated: " + "; ".join(notes)
+        return doc
 
     def get(self, *keys: str, default=None):
         cur: Any = self.doc

@@ -23,8 +23,10 @@ class ConsoleState(QObject):
     languageChanged = Signal(str)  # "zh" | "en"
     aqiSettingsChanged = Signal(str, str)  # standard, convention
     message = Signal(str)  # a readable status/error message for the status bar
+    actorChanged = Signal(object)  # console.command.users.Actor or None (signed out)
+    commandChanged = Signal(str)  # a decision was made / command data changed (alarms, warnings): refresh
 
-    def __init__(self, language: str = "zh", standard: str = "auto", convention: str = "published", parent=None):
+    def __init__(self, language: str = "zh", standard: str = "auto", convention: str = "standard", parent=None):
         super().__init__(parent)
         self.data: ConsoleData | None = None
         self.index = 0
@@ -33,6 +35,7 @@ class ConsoleState(QObject):
         self.language = language
         self.standard = standard
         self.convention = convention
+        self.actor = None  # who is signed in (decisions carry this user and role)
 
     # ----------------------------------------------------------------- data and clock
     def set_data(self, data: ConsoleData, when: pd.Timestamp | None = None) -> None:
@@ -100,3 +103,14 @@ class ConsoleState(QObject):
         if (standard, convention) != (self.standard, self.convention):
             self.standard, self.convention = standard, convention
             self.aqiSettingsChanged.emit(standard, convention)
+
+    # ----------------------------------------------------------------- episode command
+    def set_actor(self, actor) -> None:
+        """Sign in (an ``Actor``) or out (None); every command panel follows."""
+        if actor != self.actor:
+            self.actor = actor
+            self.actorChanged.emit(actor)
+
+    def notify_command(self, what: str = "") -> None:
+        """A decision was made (or command data changed): command panels refresh."""
+        self.commandChanged.emit(what)

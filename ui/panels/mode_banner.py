@@ -39,8 +39,10 @@ class ModeBanner(QWidget):
         """Repaint from the clock's state."""
         text, bg, fg = self.clock.banner(self.language)
         self.label.setText(text)
-        self.label.setStyleSheet(f"QLabel {{ background: {bg}; color: {fg}; padding: 6px; "
-                                 f"border: 3px solid {fg}; }}")
+        style = f"QLabel {{ background: {bg}; color: {fg}; padding: 6px; border: 3px solid {fg}; }}"
+        if style != getattr(self, "_style", None):  # re-styling is costly: only when the mode changes
+            self._style = style
+            self.label.setStyleSheet(style)
         self.setToolTip(f"console mode: {self.clock.mode.value}")
         self.modeChanged.emit(self.clock.mode.value)
 
