@@ -252,6 +252,11 @@ class CommandDocks(QObject):
         t = self.state.time()
         return (t - timedelta(hours=1)).date() if t is not None else None  # hour-ending: 00:00 closes the day
 
+    def _complete_day(self):
+        """The last day complete at the clock hour (what a persistence recommendation may use — no peeking)."""
+        t = self.state.time()
+        return (t - timedelta(hours=24)).date() if t is not None else None
+
     def _selected_name(self, language: str) -> str | None:
         d = self.state.data
         code = self.state.selected_city()
@@ -379,7 +384,7 @@ class CommandDocks(QObject):
     def _recommend(self) -> None:
         """Warning recommendations for the clock day (persistence of observed AQI — said so), in a worker."""
         p = self.warnings_dock.panel
-        day = self._clock_day()
+        day = self._complete_day()
         if p is None or day is None or day == self._rec_day or self._rec_task is not None:
             return
         self._rec_day = day
@@ -402,7 +407,7 @@ class CommandDocks(QObject):
 
         def finished(*_):
             self._rec_task = None
-            if self._clock_day() != self._rec_day:
+            if self._complete_day() != self._rec_day:
                 self._recommend()
 
         task.signals.finished.connect(done)

@@ -19,7 +19,7 @@ def independent_aqi(store, code: str, when: pd.Timestamp) -> float:
     """AQI of one city at one hour, recomputed from the stored concentrations with models.aqi."""
     ds = Repository(store).load(sites=[code], variables=list(POLLUTANTS) + ["PM2.5_24h", "PM10_24h"],
                                 start=when - pd.Timedelta(days=2), end=when)
-    res = hourly_aqi(ds, convention="published")
+    res = hourly_aqi(ds, convention="standard")  # the console default
     return float(res["aqi"].sel(site=code, time=when))
 
 

@@ -24,11 +24,15 @@ def test_settings_round_trip_restores_layout_and_choices(make_window, lantian_ho
     qtbot.waitUntil(lambda: win.task is None, timeout=15000)  # the AQI change reloads in a worker
     win.removeDockWidget(win.ts_dock)
     win.addDockWidget(Qt_left(), win.ts_dock)
+    win.removeDockWidget(win.command.alarm_dock)  # a new command dock is restored like the others
+    win.addDockWidget(Qt_left(), win.command.alarm_dock)
+    win.command.alarm_dock.show()  # removeDockWidget hides it
+    win.command.pmf_dock.hide()
     size = (win.width(), win.height())
     win.close()
     path = lantian_home / "console-settings.json"
     doc = json.loads(path.read_text(encoding="utf-8"))
-    assert doc["version"] == 2
+    assert doc["version"] == 3
     assert doc["aqi"]["standard"] == "hj633-2026"
     assert doc["timeseries"]["variables"] == ["AQI", "O3"]
     assert doc["layers"]["stations"] is False
@@ -38,6 +42,8 @@ def test_settings_round_trip_restores_layout_and_choices(make_window, lantian_ho
     assert win2.timeseries.variables == ["AQI", "O3"]
     assert win2.layers.get("stations").visible is False
     assert win2.dockWidgetArea(win2.ts_dock) == Qt_left()
+    assert win2.dockWidgetArea(win2.command.alarm_dock) == Qt_left()
+    assert win2.command.pmf_dock.isHidden() and not win2.command.alarm_dock.isHidden()
     assert (win2.width(), win2.height()) == size != (1440, 900)  # not the default size
 
 
@@ -54,14 +60,14 @@ def test_settings_v1_file_is_migrated(lantian_home):
     settings_path().write_text(json.dumps({"version": 1, "geometry": geom, "dock_state": "c3RhdGU=",
                                            "db": "sqlite:////data/lantian.db", "lang": "en"}), encoding="utf-8")
     s = Settings()
-    assert s.problem is None
-    assert s.get("version") == VERSION == 2
-    assert s.get("window", "geometry") == geom and s.get("window", "state") == "c3RhdGU="
+    assert "dock layout reset" in s.problem  # v1 → v2 → v3: the layout predates the command docks
+    assert s.get("version") == VERSION == 3
+    assert s.get("window", "geometry") == geom and s.get("window", "state") == ""
     assert s.get("dataset", "db") == "sqlite:////data/lantian.db"
     assert s.get("language") == "en"
-    assert s.get("aqi", "convention") == "published"  # defaults filled in
+    assert s.get("aqi", "convention") == "standard"  # defaults filled in (the standard's rule)
     s.save()
-    assert json.loads(settings_path().read_text(encoding="utf-8"))["version"] == 2
+    assert json.loads(settings_path().read_text(encoding="utf-8"))["version"] == 3
 
 
 def test_unreadable_or_newer_settings_fall_back_to_defaults(lantian_home):
@@ -123,7 +129,7 @@ def test_console_command_first_start_loads_demo_and_shows_window(tmp_path):
     assert "READY" in proc.stdout
     assert (tmp_path / "lantian.db").exists()
     doc = json.loads((tmp_path / "console-settings.json").read_text(encoding="utf-8"))
-    assert doc["version"] == 2 and doc["window"]["geometry"]
+    assert doc["version"] == 3 and doc["window"]["geometry"]
 
 
 def test_last_database_is_remembered_and_open_at(make_window, demo_store, demo_data, lantian_home):
