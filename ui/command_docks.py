@@ -96,6 +96,7 @@ class CommandDocks(QObject):
         # mode banner: its own toolbar row above the clock bar, not movable, not hideable
         self.banner = ModeBanner(self.clock, self.state.language)
         self.banner.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.banner.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # narrow windows
         self.banner_bar = QToolBar(win)
         self.banner_bar.setObjectName("modeBannerBar")
         self.banner_bar.setMovable(False)
@@ -107,16 +108,17 @@ class CommandDocks(QObject):
         win.insertToolBar(win.clock_bar, self.banner_bar)
         win.insertToolBarBreak(win.clock_bar)
 
-        B = Qt.DockWidgetArea.BottomDockWidgetArea
+        # right column: ranking above [alarms | warnings | layers], alarms raised; bottom (full width, so a
+        # narrow window stays possible): time series tabbed with the analysis docks
         self.alarm_dock = self._dock("alarmsDock", self._build_alarms)
         self.warnings_dock = self._dock("warningsDock", self._build_warnings)
         self.timeline_dock = self._dock("timelineDock", self._build_timeline)
         self.forecast_dock = self._dock("forecastDock", self._build_forecast) if forecast_available() else None
         self.pmf_dock = self._dock("sourcesDock", self._build_pmf)
         self.brief_dock = self._dock("briefingDock", self._build_brief)
-        win.addDockWidget(B, self.alarm_dock)
-        win.splitDockWidget(win.ts_dock, self.alarm_dock, Qt.Orientation.Horizontal)
+        win.splitDockWidget(win.ranking_dock, self.alarm_dock, Qt.Orientation.Vertical)
         win.tabifyDockWidget(self.alarm_dock, self.warnings_dock)
+        win.tabifyDockWidget(self.warnings_dock, win.layers_dock)
         for d in self.analysis_docks():
             win.tabifyDockWidget(win.ts_dock, d)
         win.ts_dock.raise_()

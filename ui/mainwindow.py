@@ -117,9 +117,11 @@ class MainWindow(QMainWindow):
         rank_w = self.ranking.preferred_width() if self.state.data is not None else int(w * 0.45)
         self.resizeDocks([self.ranking_dock], [min(rank_w, int(w * 0.55))], Qt.Orientation.Horizontal)
         rank_h = self.ranking.preferred_height() + 30 if self.state.data is not None else 380  # + dock title
-        self.resizeDocks([self.ranking_dock, self.layers_dock], [rank_h, max(80, int(h * 0.6) - rank_h)],
-                         Qt.Orientation.Vertical)
-        self.resizeDocks([self.ts_dock], [max(200, int(h * 0.3))], Qt.Orientation.Vertical)
+        self.resizeDocks([self.ts_dock], [max(180, int(h * 0.22))], Qt.Orientation.Vertical)
+        lower = self.command.alarm_dock  # alarms | warnings | layers, below the ranking: the rest of the column
+        self.layout().activate()
+        col = self.ranking_dock.height() + lower.height() if self.isVisible() else int(h * 0.6)
+        self.resizeDocks([self.ranking_dock, lower], [rank_h, max(120, col - rank_h)], Qt.Orientation.Vertical)
 
     def _dock(self, name: str, widget, area) -> QDockWidget:
         dock = QDockWidget(self)

@@ -49,7 +49,7 @@ def test_window_has_all_docks_listed_in_the_view_menu(make_window):
     # default layout: analysis docks tabbed with the time series, alarms tabbed with warnings
     tabbed = {d.objectName() for d in win.tabifiedDockWidgets(win.ts_dock)}
     assert {"timelineDock", "sourcesDock", "briefingDock"} <= tabbed
-    assert win.tabifiedDockWidgets(win.command.alarm_dock) == [win.command.warnings_dock]
+    assert set(win.tabifiedDockWidgets(win.command.alarm_dock)) == {win.command.warnings_dock, win.layers_dock}
     assert win.command.alarm_dock.panel is not None  # alarms are built as soon as the store is open
     assert win.command.pmf_dock.panel is None  # heavy analysis panels wait until first shown
 

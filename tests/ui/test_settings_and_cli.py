@@ -25,7 +25,7 @@ def test_settings_round_trip_restores_layout_and_choices(make_window, lantian_ho
     win.removeDockWidget(win.ts_dock)
     win.addDockWidget(Qt_left(), win.ts_dock)
     win.removeDockWidget(win.command.alarm_dock)  # a new command dock is restored like the others
-    win.addDockWidget(Qt_left(), win.command.alarm_dock)
+    win.addDockWidget(Qt_top(), win.command.alarm_dock)
     win.command.alarm_dock.show()  # removeDockWidget hides it
     win.command.pmf_dock.hide()
     size = (win.width(), win.height())
@@ -42,9 +42,15 @@ def test_settings_round_trip_restores_layout_and_choices(make_window, lantian_ho
     assert win2.timeseries.variables == ["AQI", "O3"]
     assert win2.layers.get("stations").visible is False
     assert win2.dockWidgetArea(win2.ts_dock) == Qt_left()
-    assert win2.dockWidgetArea(win2.command.alarm_dock) == Qt_left()
+    assert win2.dockWidgetArea(win2.command.alarm_dock) == Qt_top()
     assert win2.command.pmf_dock.isHidden() and not win2.command.alarm_dock.isHidden()
     assert (win2.width(), win2.height()) == size != (1440, 900)  # not the default size
+
+
+def Qt_top():
+    from PySide6.QtCore import Qt
+
+    return Qt.DockWidgetArea.TopDockWidgetArea
 
 
 def Qt_left():

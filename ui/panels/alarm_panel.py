@@ -122,6 +122,10 @@ class AlarmPanel(QWidget):
         self.text_filter.setPlaceholderText("filter: source / text")
         for w in (self.state_filter, self.prio_filter, self.cat_filter):
             w.currentIndexChanged.connect(self.refresh)
+            # may shrink in a narrow dock (the full text shows in the popup)
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(4)
+        self.text_filter.setMinimumWidth(40)
         self.text_filter.textChanged.connect(self.refresh)
         self.model = AlarmModel(self)
         self.table = QTableView(self)
@@ -139,6 +143,7 @@ class AlarmPanel(QWidget):
         self.ack_btn.clicked.connect(self.acknowledge_selected)
         self.shelve_btn.clicked.connect(self.shelve_selected)
         self.count_label = QLabel(self)
+        self.count_label.setWordWrap(True)
         top = QHBoxLayout()
         for w in (self.state_filter, self.prio_filter, self.cat_filter, self.text_filter):
             top.addWidget(w)
