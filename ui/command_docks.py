@@ -160,7 +160,7 @@ class CommandDocks(QObject):
         return out
 
     def retranslate(self) -> None:
-        t = self.win.tr
+        t = self.tr
         titles = {"alarms": t("Alarms"), "warnings": t("Warnings"), "timeline": t("Timeline"),
                   "sources": t("Sources (PMF)"), "briefing": t("Briefing"), "forecast": t("Forecast")}
         for key, dock in self.docks().items():
@@ -423,14 +423,14 @@ class CommandDocks(QObject):
         """Visual cue (dock raised, title + status bar); the panel itself beeps unless muted."""
         self.alarm_dock.show()
         self.alarm_dock.raise_()
-        self.win.alarm_label.setText(self.win.tr("⚠ %1 new high-priority alarm(s)").replace("%1", str(len(ids))))
+        self.win.alarm_label.setText(self.tr("⚠ %1 new high-priority alarm(s)").replace("%1", str(len(ids))))
         self.win.alarm_label.show()
         self._alarm_title()
 
     def _alarm_title(self) -> None:
         p = self.alarm_dock.panel
         n = p.service.counts()["unack_high"] if p is not None else 0
-        title = self.win.tr("Alarms")
+        title = self.tr("Alarms")
         self.alarm_dock.setWindowTitle(f"⚠ {title} ({n})" if n else title)
         if not n:
             self.win.alarm_label.hide()

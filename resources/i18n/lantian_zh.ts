@@ -49,6 +49,45 @@
     </message>
   </context>
   <context>
+    <name>CommandDocks</name>
+    <message>
+      <source>Alarms</source>
+      <translation>报警</translation>
+    </message>
+    <message>
+      <source>Warnings</source>
+      <translation>预警</translation>
+    </message>
+    <message>
+      <source>Timeline</source>
+      <translation>时间线</translation>
+    </message>
+    <message>
+      <source>Sources (PMF)</source>
+      <translation>源解析 (PMF)</translation>
+    </message>
+    <message>
+      <source>Briefing</source>
+      <translation>简报</translation>
+    </message>
+    <message>
+      <source>Forecast</source>
+      <translation>预报</translation>
+    </message>
+    <message>
+      <source>Opens when the data are loaded…</source>
+      <translation>数据加载后打开…</translation>
+    </message>
+    <message>
+      <source>Mode</source>
+      <translation>模式</translation>
+    </message>
+    <message>
+      <source>⚠ %1 new high-priority alarm(s)</source>
+      <translation>⚠ %1 条新的高优先级报警</translation>
+    </message>
+  </context>
+  <context>
     <name>MainWindow</name>
     <message>
       <source>in the future</source>
@@ -183,6 +222,26 @@
       <translation>按标准文本（颗粒物24小时滑动均值）</translation>
     </message>
     <message>
+      <source>C&amp;ommand</source>
+      <translation>指挥(&amp;O)</translation>
+    </message>
+    <message>
+      <source>Sign in / switch user…</source>
+      <translation>登录 / 切换用户…</translation>
+    </message>
+    <message>
+      <source>Sign out</source>
+      <translation>退出登录</translation>
+    </message>
+    <message>
+      <source>Shift handover…</source>
+      <translation>交接班…</translation>
+    </message>
+    <message>
+      <source>Mute alarm sound</source>
+      <translation>报警静音</translation>
+    </message>
+    <message>
       <source>&amp;Help</source>
       <translation>帮助(&amp;H)</translation>
     </message>
@@ -253,6 +312,26 @@
     <message>
       <source>AQI rules: %1 (%2)</source>
       <translation>AQI规则：%1（%2）</translation>
+    </message>
+    <message>
+      <source>Not signed in — sign in…</source>
+      <translation>未登录 — 点击登录…</translation>
+    </message>
+    <message>
+      <source>User: %1 (%2)</source>
+      <translation>用户：%1（%2）</translation>
+    </message>
+    <message>
+      <source>The database is still opening; try again in a moment.</source>
+      <translation>数据库仍在打开，请稍后再试。</translation>
+    </message>
+    <message>
+      <source>Signed in: %1 (%2)</source>
+      <translation>已登录：%1（%2）</translation>
+    </message>
+    <message>
+      <source>Sign in first (Command → Sign in): the handover note is created by the outgoing user.</source>
+      <translation>请先登录（指挥 → 登录）：交班记录由交班人生成。</translation>
     </message>
     <message>
       <source>Save screenshot</source>
@@ -340,6 +419,41 @@ Demo data: real hourly city data from the national monitoring platform (CNEMC), 
     <message>
       <source>AQI change against the same hour the day before</source>
       <translation>与前一天同一小时相比的AQI变化</translation>
+    </message>
+  </context>
+  <context>
+    <name>SignInDialog</name>
+    <message>
+      <source>Sign in</source>
+      <translation>登录</translation>
+    </message>
+    <message>
+      <source>Create the first commander</source>
+      <translation>创建第一位指挥长</translation>
+    </message>
+    <message>
+      <source>This database has no users yet. Create the first user — a commander, who may approve warnings. More users: lantian users add NAME --role operator|analyst|commander.</source>
+      <translation>此数据库还没有用户。请创建第一位用户——指挥长（可批准预警）。添加更多用户：lantian users add 姓名 --role operator|analyst|commander。</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>姓名</translation>
+    </message>
+    <message>
+      <source>Password</source>
+      <translation>密码</translation>
+    </message>
+    <message>
+      <source>Repeat password</source>
+      <translation>确认密码</translation>
+    </message>
+    <message>
+      <source>User</source>
+      <translation>用户</translation>
+    </message>
+    <message>
+      <source>The passwords differ.</source>
+      <translation>两次输入的密码不一致。</translation>
     </message>
   </context>
   <context>
