@@ -281,6 +281,17 @@ class CommandDocks(QObject):
         t = self.state.time()
         if t is not None:
             p.set_cursor(t.to_pydatetime())
+            self._timeline_zoom(p, t)
+
+    @staticmethod
+    def _timeline_zoom(p, t: pd.Timestamp) -> None:
+        """Show the 10 days before the clock and 4 after (the whole 7 months is one drag/wheel away)."""
+        from ui.panels.timeline_panel import _secs
+
+        vb = p.plot.getPlotItem().vb
+        vb.setAutoVisible(y=True)
+        vb.enableAutoRange(axis="y")
+        p.plot.setXRange(_secs(t - pd.Timedelta(days=10)), _secs(t + pd.Timedelta(days=4)), padding=0)
 
     def _brief_follow(self, p) -> None:
         day = self._clock_day()
