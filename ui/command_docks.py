@@ -92,6 +92,7 @@ class CommandDocks(QObject):
         self.muted = bool(win.settings.get("alarms", "muted"))
         self._rec_day = None
         self._rec_task = None
+        self._drill_checked = False
 
         # mode banner: its own toolbar row above the clock bar, not movable, not hideable
         self.banner = ModeBanner(self.clock, self.state.language)
@@ -328,8 +329,28 @@ class CommandDocks(QObject):
     def _mode_changed(self, _mode: str) -> None:
         self._sync_clock()
 
+    def detect_drill(self) -> bool:
+        """A store whose newest audit entry was made in DRILL mode is a drill's store: show DRILL, not REPLAY."""
+        store = self._store()
+        if store is None or self._drill_checked:
+            return self.clock.mode is Mode.DRILL
+        self._drill_checked = True
+        from sqlalchemy import select
+
+        from console.store.command_schema import AuditEntry
+
+        try:
+            with store.session() as s:
+                mode = s.scalar(select(AuditEntry.mode).order_by(AuditEntry.seq.desc()).limit(1))
+        except Exception:  # noqa: BLE001 — a store without the command tables is simply not a drill
+            mode = None
+        if mode == Mode.DRILL.value and self.state.mode != LIVE:
+            self.clock.set_mode(Mode.DRILL, self.clock.sim_time)
+        return mode == Mode.DRILL.value
+
     @Slot()
     def _data_changed(self) -> None:
+        self.detect_drill()
         self.alarm_dock.ensure()
         for d in self.docks().values():
             if d.panel is None and d.wanted:

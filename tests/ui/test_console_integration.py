@@ -27,10 +27,14 @@ def own_store(tmp_path):
 @pytest.fixture
 def command_window(qtbot, own_store, demo_data):
     """A window on ``own_store`` showing the demo snapshot (the command panels read ``own_store``)."""
+    from ui import i18n
     from ui.mainwindow import MainWindow
     from ui.settings import Settings
 
-    win = MainWindow(own_store, Settings())
+    i18n.install("en")  # messages are checked in English
+    settings = Settings()
+    settings.set("language", "en")
+    win = MainWindow(own_store, settings)
     qtbot.addWidget(win)
     win._loaded(demo_data)
     yield win
@@ -210,3 +214,23 @@ def test_v2_settings_migrate_the_aqi_default_but_keep_a_choice(lantian_home):
     assert s.get("aqi", "convention") == "published" and s.get("aqi", "convention_chosen") is True
     s.save()  # a v3 file with an explicit choice is never migrated again
     assert Settings().get("aqi", "convention") == "published" and Settings().problem is None
+
+
+def test_a_drill_store_shows_drill_not_replay(qtbot, own_store, demo_data):
+    """A store whose decisions were made in a drill opens with the DRILL banner."""
+    from console.command import decisions
+    from console.command.mode import ConsoleClock, Mode
+    from console.command.users import add_user
+    from ui.mainwindow import MainWindow
+    from ui.settings import Settings
+
+    cmd = add_user(own_store, "c1", "commander", "pw")
+    decisions.propose_warning(own_store, cmd, "451300", "yellow", "drill decision",
+                              clock=ConsoleClock(Mode.DRILL, datetime(2019, 1, 25, 10)))
+    win = MainWindow(own_store, Settings())
+    qtbot.addWidget(win)
+    win._loaded(demo_data)
+    assert win.command.clock.mode is Mode.DRILL and win.command.banner.label.text().startswith("DRILL")
+    win.state.set_time("2019-01-27 12:00")  # stays DRILL while the clock moves
+    assert "DRILL" in win.command.banner.label.text() and "2019-01-27 12:00" in win.command.banner.label.text()
+    win.close()
