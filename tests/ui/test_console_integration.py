@@ -234,3 +234,32 @@ def test_a_drill_store_shows_drill_not_replay(qtbot, own_store, demo_data):
     win.state.set_time("2019-01-27 12:00")  # stays DRILL while the clock moves
     assert "DRILL" in win.command.banner.label.text() and "2019-01-27 12:00" in win.command.banner.label.text()
     win.close()
+
+
+def test_a_decision_carries_the_signed_in_user_and_refreshes_the_console(command_window, own_store):
+    """Analyst proposes (audited as that user, in REPLAY at the clock hour); approval needs a commander."""
+    import numpy as np
+    import xarray as xr
+
+    from console.command import audit
+    from console.command.users import add_user, authenticate
+    from models import warnings as W
+
+    win = command_window
+    add_user(own_store, "wang", "analyst", "pw")
+    win.state.set_actor(authenticate(own_store, "wang", "pw"))
+    panel = win.command.warnings_dock.ensure()
+    win.command.settle()  # (the recommendation worker finds no data in this store: a message, no crash)
+    fc = xr.Dataset({"aqi": (("site", "time"), np.array([[160.0, 170.0, 120.0]]))},
+                    coords={"site": ["451300"], "time": pd.date_range("2019-01-28", periods=3)})
+    panel.set_recommendations(W.evaluate(fc), "forecast file test.csv")
+    panel.table.selectRow(0)
+    seen = []
+    win.state.commandChanged.connect(seen.append)
+    assert panel.decide_selected("yellow", "forecast AQI>150 for 48 h") is not None
+    assert seen  # the decision reached the hub: every command panel refreshed
+    entry = audit.entries(own_store).iloc[-1]
+    assert (entry["user"], entry["role"], entry["mode"]) == ("wang", "analyst", "REPLAY")
+    assert pd.Timestamp(entry["console_time"]) == pd.Timestamp("2019-01-27 10:00")  # the console clock's hour
+    panel.pending.selectRow(0)
+    assert not panel.approve_selected(True) and "needs role commander" in panel.last_error  # readable refusal
