@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import pandas as pd
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QDockWidget, QLabel, QSizePolicy, QToolBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QSizePolicy, QToolBar, QWidget
 
 from console.command.mode import ConsoleClock, Mode
 from console.errors import LantianError
@@ -42,10 +42,11 @@ class PanelDock(QDockWidget):
 
     built = Signal(QWidget)
 
-    def __init__(self, name: str, builder: Callable[[], QWidget | None], parent: QWidget):
+    def __init__(self, name: str, builder: Callable[[], QWidget | None], parent: QWidget, scroll: bool = False):
         super().__init__(parent)
         self.setObjectName(name)
         self.builder = builder
+        self.scroll = scroll  # in a scroll area: the dock may get smaller than the panel's minimum
         self.panel: QWidget | None = None
         self.wanted = False  # was visible (current tab) while the panel could not be built yet
         self.placeholder = QLabel("…", self)
@@ -75,7 +76,14 @@ class PanelDock(QDockWidget):
         if panel is None:  # not ready yet (no store open)
             return None
         self.panel = panel
-        self.setWidget(panel)
+        if self.scroll:
+            area = QScrollArea(self)
+            area.setWidgetResizable(True)
+            area.setFrameShape(QFrame.Shape.NoFrame)
+            area.setWidget(panel)
+            self.setWidget(area)
+        else:
+            self.setWidget(panel)
         self.placeholder.deleteLater()
         self.built.emit(panel)
         return panel
@@ -111,8 +119,9 @@ class CommandDocks(QObject):
 
         # right column: ranking above [alarms | warnings | layers], alarms raised; bottom (full width, so a
         # narrow window stays possible): time series tabbed with the analysis docks
-        self.alarm_dock = self._dock("alarmsDock", self._build_alarms)
-        self.warnings_dock = self._dock("warningsDock", self._build_warnings)
+        # the command panels scroll when the right column is short, so the ranking keeps its rows
+        self.alarm_dock = self._dock("alarmsDock", self._build_alarms, scroll=True)
+        self.warnings_dock = self._dock("warningsDock", self._build_warnings, scroll=True)
         self.timeline_dock = self._dock("timelineDock", self._build_timeline)
         self.forecast_dock = self._dock("forecastDock", self._build_forecast) if forecast_available() else None
         self.pmf_dock = self._dock("sourcesDock", self._build_pmf)
@@ -145,8 +154,8 @@ class CommandDocks(QObject):
         s.commandChanged.connect(self._command_changed)
 
     # ----------------------------------------------------------------- docks
-    def _dock(self, name: str, builder) -> PanelDock:
-        return PanelDock(name, builder, self.win)
+    def _dock(self, name: str, builder, scroll: bool = False) -> PanelDock:
+        return PanelDock(name, builder, self.win, scroll)
 
     def analysis_docks(self) -> list[PanelDock]:
         """Timeline, forecast (when available), sources, briefing — tabbed with the time series."""
