@@ -33,7 +33,6 @@ KNOWN_MODULES = (
     "console.forecast.report_provider",
     "console.forecasting.report_provider",
     "console.sources.report_provider",
-    "console.pmf.report_provider",
     "console.command.report_provider",
     "console.episode.report_provider",
     "console.warnings.report_provider",

@@ -19,7 +19,7 @@ from console.store.repository import Repository
 from console.store.schema import Dataset
 
 WORKER = Path(__file__).with_name("crash_worker.py")
-HOURS, TARGET = 6, 16
+HOURS, TARGET = 6, 24
 
 
 def start(url, inbox):
@@ -46,10 +46,17 @@ def test_kill_at_random_points_loses_and_duplicates_nothing(store, tmp_path):
         lines = []
         ready = proc.stdout.readline()
         assert ready.strip() == "READY", proc.stderr.read()
-        if attempt < 3:   # three kills at random moments, then let it finish
-            time.sleep(rng.uniform(0.05, 0.4))
+        if attempt < 3:   # three kills at random points of its work (after k committed steps + a random delay)
+            early = []
+            for _ in range(rng.randint(1, 4)):
+                ln = proc.stdout.readline()
+                early.append(ln)
+                if not ln or ln.startswith("DONE"):
+                    break
+            time.sleep(rng.uniform(0.0, 0.01))
             proc.send_signal(signal.SIGKILL)
-            out, _ = proc.communicate(timeout=30)
+            rest, _ = proc.communicate(timeout=30)
+            out = "".join(early) + rest
             kills += 1
         else:
             out, err = proc.communicate(timeout=60)
