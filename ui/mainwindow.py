@@ -352,6 +352,8 @@ class MainWindow(QMainWindow):
             else:
                 when = data.opening
         self.state.set_data(data, when)
+        if self.state.actor is None and self.store is not None and not hasattr(self, "_no_users"):
+            self._check_users()
         if not self.settings.get("window", "state"):
             self.default_layout()  # first run: fit the ranking's columns
         self.show_message(self.tr("Data loaded: %1 cities, %2 hours").replace("%1", str(len(data.codes)))
@@ -443,12 +445,24 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _actor_changed(self, actor) -> None:
         t = self.tr
-        if actor is None:
+        if actor is None and getattr(self, "_no_users", False):
+            self.actor_btn.setText(t("No users yet — create the first commander…"))
+        elif actor is None:
             self.actor_btn.setText(t("Not signed in — sign in…"))
         else:
             self.actor_btn.setText(t("User: %1 (%2)").replace("%1", actor.name).replace("%2", actor.role))
             self.settings.set("user", actor.name)
         self.signout_act.setEnabled(actor is not None)
+
+    def _check_users(self) -> None:
+        """Offer (never create) the first commander when the store has no users: the status-bar button says so."""
+        from console.command.users import list_users
+
+        try:
+            self._no_users = not list_users(self.store)
+        except Exception:  # noqa: BLE001 — a store without the command tables: plain "sign in"
+            self._no_users = False
+        self._actor_changed(self.state.actor)
 
     def _need_store(self) -> bool:
         if self.store is None:
@@ -470,6 +484,7 @@ class MainWindow(QMainWindow):
             self._failed(str(exc))
             return None
         if dlg.exec() and dlg.actor is not None:
+            self._no_users = False
             self.state.set_actor(dlg.actor)
             self.show_message(self.tr("Signed in: %1 (%2)").replace("%1", dlg.actor.name)
                               .replace("%2", dlg.actor.role), 5000)

@@ -314,6 +314,10 @@
       <translation>AQI规则：%1（%2）</translation>
     </message>
     <message>
+      <source>No users yet — create the first commander…</source>
+      <translation>尚无用户 — 创建第一位指挥长…</translation>
+    </message>
+    <message>
       <source>Not signed in — sign in…</source>
       <translation>未登录 — 点击登录…</translation>
     </message>

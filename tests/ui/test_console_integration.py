@@ -94,6 +94,7 @@ def test_sign_in_sets_the_actor_the_warnings_panel_uses(command_window, own_stor
     from ui.signin import SignInDialog
 
     win = command_window
+    assert "create the first commander" in win.actor_btn.text()  # offered, not created
     first = SignInDialog(own_store)
     assert first.first_run  # no users: the dialog offers the first commander, nothing is created silently
     assert first.create_commander("li", "pw1", "pw2") is None and "differ" in first.last_error
