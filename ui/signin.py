@@ -48,6 +48,7 @@ class SignInDialog(QDialog):
             form.addRow(self.tr("Name"), self.name_edit)
             form.addRow(self.tr("Password"), self.password)
             form.addRow(self.tr("Repeat password"), self.password2)
+            self.user_box.hide()  # not used when creating the first user
         else:
             for name, role in self.users:
                 self.user_box.addItem(f"{name} ({role})", name)
@@ -55,6 +56,8 @@ class SignInDialog(QDialog):
                 self.user_box.setCurrentIndex(max(0, self.user_box.findData(last_user)))
             form.addRow(self.tr("User"), self.user_box)
             form.addRow(self.tr("Password"), self.password)
+            self.name_edit.hide()  # only for the first commander
+            self.password2.hide()
         lay.addLayout(form)
         self.error = QLabel("", self)
         self.error.setStyleSheet("color: #B71C1C;")
