@@ -264,3 +264,23 @@ def test_a_decision_carries_the_signed_in_user_and_refreshes_the_console(command
     assert pd.Timestamp(entry["console_time"]) == pd.Timestamp("2019-01-27 10:00")  # the console clock's hour
     panel.pending.selectRow(0)
     assert not panel.approve_selected(True) and "needs role commander" in panel.last_error  # readable refusal
+
+
+def test_real_forecast_panel_follows_the_clock_and_city(make_window, qtbot):
+    from ui import command_docks
+
+    if not command_docks.forecast_available():
+        pytest.skip("ui.panels.forecast_panel is not installed (forecast branch not merged)")
+    win = make_window()
+    win.show()
+    qtbot.waitExposed(win)
+    win.command.raise_panels(["forecast"])
+    dock = win.command.forecast_dock
+    qtbot.waitUntil(lambda: dock.panel is not None, timeout=5000)
+    p = dock.panel
+    win.state.set_time("2019-01-25 16:00")
+    win.command.settle()  # the forecast is issued once the clock rests
+    qtbot.waitUntil(lambda: not p.is_busy() and p.result is not None, timeout=90_000)
+    assert p.result.forecast.issue_time == pd.Timestamp("2019-01-25 16:00")
+    win.state.select("450200")
+    assert p.city_box.currentText().startswith("柳州")
