@@ -123,9 +123,11 @@ class CommandDocks(QObject):
         self.alarm_dock = self._dock("alarmsDock", self._build_alarms, scroll=True)
         self.warnings_dock = self._dock("warningsDock", self._build_warnings, scroll=True)
         self.timeline_dock = self._dock("timelineDock", self._build_timeline)
-        self.forecast_dock = self._dock("forecastDock", self._build_forecast) if forecast_available() else None
-        self.pmf_dock = self._dock("sourcesDock", self._build_pmf)
-        self.brief_dock = self._dock("briefingDock", self._build_brief)
+        # forecast, sources, briefing have tall forms: they scroll instead of squeezing the map
+        self.forecast_dock = (self._dock("forecastDock", self._build_forecast, scroll=True)
+                              if forecast_available() else None)
+        self.pmf_dock = self._dock("sourcesDock", self._build_pmf, scroll=True)
+        self.brief_dock = self._dock("briefingDock", self._build_brief, scroll=True)
         win.splitDockWidget(win.ranking_dock, self.alarm_dock, Qt.Orientation.Vertical)
         win.tabifyDockWidget(self.alarm_dock, self.warnings_dock)
         win.tabifyDockWidget(self.warnings_dock, win.layers_dock)
@@ -155,7 +157,9 @@ class CommandDocks(QObject):
 
     # ----------------------------------------------------------------- docks
     def _dock(self, name: str, builder, scroll: bool = False) -> PanelDock:
-        return PanelDock(name, builder, self.win, scroll)
+        dock = PanelDock(name, builder, self.win, scroll)
+        dock.built.connect(lambda _p, d=dock: QTimer.singleShot(0, lambda: self._fit_first_show(d)))
+        return dock
 
     def analysis_docks(self) -> list[PanelDock]:
         """Timeline, forecast (when available), sources, briefing — tabbed with the time series."""
@@ -189,6 +193,17 @@ class CommandDocks(QObject):
                 raise LantianError(f"unknown panel '{n}' (panels: {', '.join(sorted(docks))})")
             docks[n].show()
             docks[n].raise_()
+
+    def _fit_first_show(self, dock: PanelDock) -> None:
+        """A tall panel shown for the first time in the bottom area gets the height its form needs
+        (at most half the window) instead of opening scrolled; later sizes are the user's."""
+        panel = dock.panel
+        if panel is None or self.win.dockWidgetArea(dock) not in (Qt.DockWidgetArea.BottomDockWidgetArea,
+                                                                  Qt.DockWidgetArea.TopDockWidgetArea):
+            return
+        need = panel.minimumSizeHint().height() + 40  # + dock title and tab bar
+        if dock.height() < need:
+            self.win.resizeDocks([dock], [min(need, int(self.win.height() * 0.5))], Qt.Orientation.Vertical)
 
     def _store(self):
         return self.win.store
