@@ -191,10 +191,10 @@ def _aqi_arrays(data: dict[str, np.ndarray], rs: RuleSet, indicators: dict[str, 
     data = _prepared(data, rs)
     iaqis = {}
     for pol in POLLUTANTS:
-        vals = [_indicator_iaqi(data, spec, rs, shape) for spec in indicators[pol]]
-        stack = np.stack(vals)
-        with np.errstate(invalid="ignore"):
-            v = np.where(np.all(np.isnan(stack), axis=0), np.nan, np.nanmax(np.where(np.isnan(stack), -1, stack), axis=0))
+        v = None
+        for spec in indicators[pol]:
+            cur = _indicator_iaqi(data, spec, rs, shape)
+            v = cur if v is None else np.fmax(v, cur)  # fmax ignores NaN unless both are NaN
         iaqis[pol] = ROUNDERS[rounding](v)
     return _combine(iaqis, rs)
 
@@ -242,6 +242,29 @@ def primary_labels(masks: np.ndarray, sep: str = ",") -> np.ndarray:
 
 # --------------------------------------------------------------------------- moving means
 
+def rolling_mean(x: np.ndarray, window: int, min_periods: int) -> np.ndarray:
+    """Trailing moving mean along the last axis (window ending at each hour), NaN-aware.
+
+    Windows with fewer than ``min_periods`` valid values are NaN.  O(n) via cumulative sums.
+    """
+    x = np.asarray(x, dtype=float)
+    valid = ~np.isnan(x)
+    pad = [(0, 0)] * (x.ndim - 1) + [(1, 0)]
+    cs = np.pad(np.cumsum(np.where(valid, x, 0.0), axis=-1), pad)
+    cn = np.pad(np.cumsum(valid, axis=-1, dtype=np.int32), pad)
+    n = x.shape[-1]
+    total = cs[..., 1:].copy()
+    count = cn[..., 1:].copy()
+    if n > window:  # full windows: cumulative difference; the first window-1 hours keep the plain prefix sums
+        total[..., window:] -= cs[..., 1:n + 1 - window]
+        count[..., window:] -= cn[..., 1:n + 1 - window]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = total / count
+    out[count < min_periods] = np.nan
+    # cumulative sums carry rounding noise of ~1e-12: snap back to the 1e-9 grid of the inputs
+    return np.round(out, 9)
+
+
 def add_moving_means(ds: xr.Dataset, min_24h: int = 20, min_8h: int = 6) -> xr.Dataset:
     """Add ``<P>_24h`` and ``O3_8h`` moving means where the dataset lacks them.
 
@@ -251,9 +274,11 @@ def add_moving_means(ds: xr.Dataset, min_24h: int = 20, min_8h: int = 6) -> xr.D
     out = ds.copy()
     for p in ("SO2", "NO2", "PM10", "PM2.5", "CO"):
         if p in ds and f"{p}_24h" not in ds:
-            out[f"{p}_24h"] = ds[p].rolling(time=24, min_periods=min_24h).mean()
+            da = ds[p].transpose(..., "time")
+            out[f"{p}_24h"] = (da.dims, rolling_mean(da.values, 24, min_24h))
     if "O3" in ds and "O3_8h" not in ds:
-        out["O3_8h"] = ds["O3"].rolling(time=8, min_periods=min_8h).mean()
+        da = ds["O3"].transpose(..., "time")
+        out["O3_8h"] = (da.dims, rolling_mean(da.values, 8, min_8h))
     return out
 
 

@@ -27,6 +27,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 cd "$here"
+# Debian/Ubuntu system Pythons are "externally managed" (PEP 668); Lantian installs beside them.
+export PIP_BREAK_SYSTEM_PACKAGES=1
 python3 -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 if [ $want_test = 1 ]; then
   python3 -m pip install -q -e ".[test]"

@@ -66,6 +66,23 @@ def main(argv: Sequence[str] | None = None, extra: Iterable[Registrar] = (), def
     except KeyboardInterrupt:
         print("lantian: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as exc:  # an unexpected failure: a readable line here, the traceback in the log file
+        log = _log_traceback()
+        print(f"lantian: internal error: {exc.__class__.__name__}: {exc} (details: {log})", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _log_traceback() -> str:
+    """Append the current traceback to the crash log in the user data directory; return its path."""
+    import traceback
+    from datetime import datetime
+
+    from console.store.db import data_dir
+
+    path = data_dir() / "lantian-errors.log"
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(f"--- {datetime.now().isoformat()}\n{traceback.format_exc()}\n")
+    return str(path)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,57 @@
+"""Shared test fixtures: an isolated data directory, paths to fixtures and to ../shared/data."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+SHARED = ROOT.parent / "shared" / "data"
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch):
+    """Every test gets its own Lantian data directory (never the user's real store)."""
+    home = tmp_path_factory.mktemp("lantian_home")
+    monkeypatch.setenv("LANTIAN_HOME", str(home))
+    monkeypatch.delenv("LANTIAN_DB", raising=False)
+    return home
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data, or skip when the repository is a fresh clone without it."""
+    if not SHARED.is_dir():
+        pytest.skip("needs ../shared/data (real CNEMC/EPA/UCI sets); absent in a fresh clone")
+    return SHARED
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    """URL of a fresh SQLite database file."""
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real throwaway PostgreSQL server for the session (skipped with the reason if impossible)."""
+    from tests.support.postgres import start_postgres
+
+    server = start_postgres()
+    if isinstance(server, str):
+        pytest.skip(f"no PostgreSQL server: {server}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server, request) -> str:
+    """A fresh database on the throwaway server."""
+    import re
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:50]
+    return pg_server.create_database(name)
