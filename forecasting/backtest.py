@@ -133,12 +133,12 @@ def predict_block(model: DirectForecaster, ds: xr.Dataset, start, end, neighbour
         for j, lv in enumerate(levels):
             df[f"q{lv:.2f}"] = q[:, j]
         for a, c in thr.items():
-            df[f"p_gt_{a}"] = model.calibrator.exceedance(point, h, c, scale)
+            df[f"p_gt_{a}"] = model.exceedance(X[rows], h, c)
         out.append(df)
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=PRED_COLUMNS)
 
 
-def _block_metrics(d: pd.DataFrame, thr: dict, daily: bool) -> dict:
+def _block_metrics(d: pd.DataFrame, thr: dict, daily: bool, target: str) -> dict:
     o = d["observed"].to_numpy(float)
     res = {"n": int(np.isfinite(o).sum())}
     for name in ("point", "p50", "persistence", "climatology"):
@@ -196,9 +196,9 @@ def evaluate(pred: pd.DataFrame, target: str, stat: str = "hourly") -> dict:
     thr = concentration_thresholds(target, daily=daily)
     out = {"by_horizon": {}, "by_site_horizon": {}}
     for h, d in pred.groupby("horizon"):
-        out["by_horizon"][str(int(h))] = _block_metrics(d, thr, daily)
+        out["by_horizon"][str(int(h))] = _block_metrics(d, thr, daily, target)
     for (s, h), d in pred.groupby(["site", "horizon"]):
-        m = _block_metrics(d, thr, daily)
+        m = _block_metrics(d, thr, daily, target)
         for e in m.get("exceedance", {}).values():
             e.pop("reliability", None)
         out["by_site_horizon"].setdefault(str(s), {})[str(int(h))] = m

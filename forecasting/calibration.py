@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 GRID = np.round(np.concatenate([[0.005], np.arange(0.01, 0.991, 0.01), [0.995]]), 4)
+DEFAULT_BINS = 12
 HORIZON_BANDS = (0, 3, 12, 24, 36, 48, 60, 72, 10_000)
 
 
@@ -36,9 +37,11 @@ class BinnedLogConformal:
     grid: list[float]
 
     @classmethod
-    def fit(cls, pred, obs, horizon, scale=None, n_bins: int = 12, min_per_bin: int = 300) -> "BinnedLogConformal":
+    def fit(cls, pred, obs, horizon, scale=None, n_bins: int | None = None, min_per_bin: int = 300) -> "BinnedLogConformal":
         """``scale`` (optional, log units, > 0): a conditional spread per case (e.g. from quantile
         models) — residuals are normalised by it (normalised conformal), else 1."""
+        if n_bins is None:
+            n_bins = DEFAULT_BINS
         pred, obs, horizon = (np.asarray(a, dtype=float) for a in (pred, obs, horizon))
         scale = np.ones_like(pred) if scale is None else np.asarray(scale, dtype=float)
         ok = np.isfinite(pred) & np.isfinite(obs) & np.isfinite(scale)

@@ -152,8 +152,8 @@ def valid_features(times: pd.DatetimeIndex, h: int, n_sites: int, y_issue: np.nd
     shape = (n_sites, len(times))
     out = {
         "v_hour": np.broadcast_to(vt.hour.to_numpy(np.float32), shape),
-        "v_doy": np.broadcast_to(vt.dayofyear.to_numpy(np.float32), shape),
-        "v_dow": np.broadcast_to(vt.dayofweek.to_numpy(np.float32), shape),
+        "v_doy": np.broadcast_to(vt.day_of_year.to_numpy(np.float32), shape),
+        "v_dow": np.broadcast_to(vt.day_of_week.to_numpy(np.float32), shape),
         "i_hour": np.broadcast_to(times.hour.to_numpy(np.float32), shape),
         "horizon": np.full(shape, h, np.float32),
     }

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
 
 from forecasting import features as F
 from forecasting.baselines import Climatology
@@ -39,11 +40,14 @@ class TrainConfig:
     l2_regularization: float = 1.0
     horizons_per_row: int | None = None   # random subset of horizons per issue time (stacked models)
     max_rows: int | None = None           # subsample for development
+    calib_bins: int | None = None         # Mondrian bins by predicted level (default: 1 with spread models, else 12)
     calibration: str = "crossfit"         # crossfit | forward (see DirectForecaster.fit)
     folds: int = 3
     calib_fraction: float = 0.3           # "forward": last part of the training period
     issue_hours: tuple[int, ...] | None = None  # restrict issue times (daily: (23,))
     seed: int = 0
+    dist_center: str = "quantile-mid"            # point | quantile-mid (centre of the log-space q10/q90 models)
+    n_threads: int | None = 1             # OpenMP threads for boosting (the machine is shared)
     spread_models: bool = True            # quantile models (log space) giving a conditional spread
     spread_max_iter: int = 150
     spread_max_rows: int | None = 150_000
@@ -118,6 +122,10 @@ class DirectForecaster:
     def fit(self, ds: xr.Dataset, cfg: TrainConfig | None = None, neighbours=None,
             progress: Callable[[float, str], None] | None = None) -> "DirectForecaster":
         cfg = cfg or TrainConfig()
+        with threadpool_limits(limits=cfg.n_threads, user_api="openmp"):
+            return self._fit(ds, cfg, neighbours, progress)
+
+    def _fit(self, ds, cfg, neighbours, progress) -> "DirectForecaster":
         t0 = _time.perf_counter()
         rng = np.random.default_rng(cfg.seed)
         times = pd.DatetimeIndex(ds["time"].values)
@@ -160,15 +168,16 @@ class DirectForecaster:
             else:
                 # no training target inside the block; no training feature window reaching into it
                 fit_rows = (ti + hh < a) | (ti >= b + max(hmax, F.LOOKBACK))
-            if fit_rows.sum() < 100 or test.sum() == 0:
+            if fit_rows.sum() < 30 or test.sum() == 0:
                 continue
             est = cfg.estimator().fit(X[fit_rows], y[fit_rows])
             spread = self._fit_spread(X[fit_rows], y[fit_rows], cfg, rng) if cfg.spread_models else None
-            pm.append(np.maximum(est.predict(X[test]), 0)); po.append(y[test]); ph.append(hh[test])
+            pm.append(_center(cfg.dist_center, est, spread, X[test])); po.append(y[test]); ph.append(hh[test])
             sc = _scale(spread, X[test])
             ps.append(np.ones(int(test.sum())) if sc is None else sc)
         self.calibrator = BinnedLogConformal.fit(np.concatenate(pm), np.concatenate(po), np.concatenate(ph),
-                                                 scale=np.concatenate(ps) if cfg.spread_models else None)
+                                                 scale=np.concatenate(ps) if cfg.spread_models else None,
+                                                 n_bins=cfg.calib_bins or (1 if cfg.spread_models else 12))
         if progress:
             progress(0.6, f"{self.target}: calibrated on {sum(len(x) for x in po)} out-of-sample rows")
         self.estimator = cfg.estimator().fit(X, y)
@@ -193,16 +202,39 @@ class DirectForecaster:
 
     # ------------------------------------------------------------------ predict
     def predict_point(self, X: np.ndarray) -> np.ndarray:
-        return np.maximum(self.estimator.predict(X), 0.0)
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return np.maximum(self.estimator.predict(X), 0.0)
 
-    def predict_scale(self, X: np.ndarray) -> np.ndarray | None:
-        return _scale(self.spread, X)
+    def _spread_preds(self, X: np.ndarray):
+        if not self.spread:
+            return None
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return self.spread[0].predict(X), self.spread[1].predict(X)
+
+    def _center_scale(self, X: np.ndarray, point: np.ndarray):
+        sp = self._spread_preds(X)
+        kind = self.meta.get("config", {}).get("dist_center", "point")
+        if sp is None:
+            return point, None
+        lo, hi = sp
+        c = np.expm1(np.maximum((lo + hi) / 2, 0)) if kind == "quantile-mid" else point
+        return c, np.maximum((hi - lo) / 2.563, 0.05)
 
     def distribution(self, X: np.ndarray, h, levels) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """(point, quantiles at ``levels``, scale) for design-matrix rows at horizon(s) ``h``."""
         point = self.predict_point(X)
-        scale = self.predict_scale(X)
-        return point, self.calibrator.quantiles(point, h, levels, scale), scale
+        c, scale = self._center_scale(X, point)
+        return point, self.calibrator.quantiles(c, h, levels, scale), scale
+
+    def exceedance(self, X: np.ndarray, h, threshold: float) -> np.ndarray:
+        c, scale = self._center_scale(X, self.predict_point(X))
+        return self.calibrator.exceedance(c, h, threshold, scale)
+
+
+def _center(kind: str, est, spread, X) -> np.ndarray:
+    if kind == "quantile-mid" and spread:
+        return np.expm1(np.maximum((spread[0].predict(X) + spread[1].predict(X)) / 2, 0))
+    return np.maximum(est.predict(X), 0.0)
 
 
 def _scale(spread, X) -> np.ndarray | None:

@@ -121,10 +121,11 @@ class ForecastSystem:
         mask = np.zeros((len(sites), len(grid_t)), bool)
         mask[:, it] = True
         for k, (tgt, m) in enumerate(self.hourly.items()):
-            qs = np.full((len(sites), len(HOURLY_HORIZONS), len(levels)), np.nan)
+            Xs, hs = [], []
             for h, X, _, rows in m.matrices(ext, HOURLY_HORIZONS, nb, future_met, issue_mask=mask, with_target=False):
-                _, q, _ = m.distribution(X[rows], h, levels)
-                qs[:, h - 1, :] = q
+                Xs.append(X[rows]); hs.append(np.full(len(rows), h))
+            _, q, _ = m.distribution(np.concatenate(Xs), np.concatenate(hs), levels)   # one batch: (h, site) rows
+            qs = q.reshape(len(HOURLY_HORIZONS), len(sites), len(levels)).transpose(1, 0, 2)
             q_all[tgt] = qs
             if progress:
                 progress(0.1 + 0.6 * (k + 1) / max(1, len(self.hourly)), f"hourly {tgt}")

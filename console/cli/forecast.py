@@ -37,6 +37,8 @@ def register(sub) -> None:
                    help="'none': ignore observed meteorology entirely (default: use it up to the issue time)")
     b.add_argument("--refit", choices=["none", "monthly"], default="none", help="rolling origins: refit monthly")
     b.add_argument("--max-rows", type=int, default=None, help="subsample training rows (development)")
+    b.add_argument("--max-iter", type=int, default=300, help="boosting iterations (early stopping applies)")
+    b.add_argument("--threads", type=int, default=1, help="OpenMP threads for boosting (default 1: shared machine)")
     b.add_argument("--out", required=True, help="output directory")
     b.set_defaults(func=_backtest)
 
@@ -111,11 +113,13 @@ def _backtest(args) -> int:
         _day_end(args.test_end, "--test-end") if args.test_end else None)
     met = "none" if args.met == "none" else ("observed" if args.future_met == "observed" else "current")
     stat = "hourly"
-    cfg = TrainConfig(max_rows=args.max_rows)
+    cfg = TrainConfig(max_rows=args.max_rows, max_iter=args.max_iter, n_threads=args.threads,
+                      spread_max_iter=min(150, args.max_iter))
     if args.daily:
         stat = "mda8" if args.target == "O3" else "mean24"
         hs = [24 * d + 1 for d in hs]
-        cfg = TrainConfig(issue_hours=(23,), min_samples_leaf=20, max_leaf_nodes=31, max_rows=args.max_rows)
+        cfg = TrainConfig(issue_hours=(23,), min_samples_leaf=20, max_leaf_nodes=31, max_rows=args.max_rows,
+                          max_iter=args.max_iter, n_threads=args.threads, spread_max_iter=min(150, args.max_iter))
     from forecasting import features as F
     if met != "none" and not F.has_met(ds):
         print("lantian: note: the data has no meteorology — forecasting without weather input", file=sys.stderr)
