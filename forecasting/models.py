@@ -45,6 +45,7 @@ class TrainConfig:
     folds: int = 3
     calib_fraction: float = 0.3           # "forward": last part of the training period
     issue_hours: tuple[int, ...] | None = None  # restrict issue times (daily: (23,))
+    train_issue_hours: tuple[int, ...] | None = None  # training rows from these issue hours (augmentation)
     seed: int = 0
     dist_center: str = "quantile-mid"            # point | quantile-mid (centre of the log-space q10/q90 models)
     n_threads: int | None = 1             # OpenMP threads for boosting (the machine is shared)
@@ -132,8 +133,9 @@ class DirectForecaster:
         self.climatology = Climatology.fit(ds[self.target])
         S, T = ds.sizes["site"], ds.sizes["time"]
         issue_ok = np.ones((S, T), bool)
-        if cfg.issue_hours is not None:
-            issue_ok &= np.isin(times.hour, cfg.issue_hours)[None, :]
+        hours = cfg.train_issue_hours or cfg.issue_hours
+        if hours is not None:
+            issue_ok &= np.isin(times.hour, hours)[None, :]
         Xs, ys, hs, ts = [], [], [], []
         tidx = np.broadcast_to(np.arange(T)[None, :], (S, T)).reshape(-1)
         for h, X, y, rows in self.matrices(ds, self.horizons, neighbours, issue_mask=issue_ok):
