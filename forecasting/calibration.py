@@ -35,6 +35,27 @@ class BinnedLogConformal:
     tables: dict[int, list[list[float]]]   # band -> per-bin residual quantiles on GRID
     n: dict[int, list[int]]
     grid: list[float]
+    iso: dict = None   # threshold -> horizon band -> [x, y] isotonic map of exceedance probabilities
+
+    def fit_exceedance_maps(self, pred, obs, horizon, thresholds, scale=None, min_events: int = 30) -> None:
+        """Isotonic recalibration of P(Y > c) on held-out (training-period) cases, per horizon band."""
+        from sklearn.isotonic import IsotonicRegression
+
+        pred, obs, horizon = (np.asarray(a, dtype=float) for a in (pred, obs, horizon))
+        band = horizon_band(horizon)
+        self.iso = {}
+        for c in thresholds:
+            raw = self.exceedance(pred, horizon, c, scale, recalibrate=False)
+            ev = (obs > c).astype(float)
+            maps = {}
+            for b in np.unique(band):
+                sel = (band == b) & np.isfinite(raw)
+                if ev[sel].sum() < min_events or (1 - ev[sel]).sum() < min_events:
+                    continue
+                ir = IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip").fit(raw[sel], ev[sel])
+                maps[int(b)] = [np.round(ir.X_thresholds_, 6).tolist(), np.round(ir.y_thresholds_, 6).tolist()]
+            if maps:
+                self.iso[repr(float(c))] = maps
 
     @classmethod
     def fit(cls, pred, obs, horizon, scale=None, n_bins: int | None = None, min_per_bin: int = 300) -> "BinnedLogConformal":
@@ -87,8 +108,23 @@ class BinnedLogConformal:
         rq = np.stack([_interp_rows(rt, g, q) for q in levels], axis=-1)
         return np.maximum(np.expm1(_log(pred)[..., None] + sc * rq), 0.0)
 
-    def exceedance(self, pred, horizon, threshold: float, scale=None) -> np.ndarray:
-        """P(Y > threshold) from the calibrated residual distribution."""
+    def exceedance(self, pred, horizon, threshold: float, scale=None, recalibrate: bool = True) -> np.ndarray:
+        """P(Y > threshold) from the calibrated residual distribution (isotonic-recalibrated on held-out
+        training-period cases when a map exists for this threshold)."""
+        p = self._exceedance_raw(pred, horizon, threshold, scale)
+        maps = (self.iso or {}).get(repr(float(threshold))) if recalibrate else None
+        if maps:
+            band = horizon_band(np.broadcast_to(np.asarray(horizon), p.shape))
+            out = p.copy()
+            for b in np.unique(band):
+                m = maps.get(int(b)) or maps.get(str(int(b)))
+                if m is not None:
+                    sel = band == b
+                    out[sel] = np.interp(p[sel], m[0], m[1])
+            p = np.where(np.isfinite(p), out, np.nan)
+        return p
+
+    def _exceedance_raw(self, pred, horizon, threshold: float, scale=None) -> np.ndarray:
         rt = self._residual_table(pred, horizon)
         sc = 1.0 if scale is None else np.asarray(scale, dtype=float)
         need = (_log(threshold) - _log(pred)) / sc
@@ -109,12 +145,14 @@ class BinnedLogConformal:
     def to_dict(self) -> dict:
         return dict(kind="binned-log-conformal", edges={str(k): v for k, v in self.edges.items()},
                     tables={str(k): v for k, v in self.tables.items()}, n={str(k): v for k, v in self.n.items()},
-                    grid=list(self.grid))
+                    grid=list(self.grid),
+                    iso={c: {str(b): m for b, m in maps.items()} for c, maps in (self.iso or {}).items()})
 
     @classmethod
     def from_dict(cls, d: dict) -> "BinnedLogConformal":
+        iso = {c: {int(b): m for b, m in maps.items()} for c, maps in d.get("iso", {}).items()}
         return cls({int(k): v for k, v in d["edges"].items()}, {int(k): v for k, v in d["tables"].items()},
-                   {int(k): v for k, v in d["n"].items()}, list(d["grid"]))
+                   {int(k): v for k, v in d["n"].items()}, list(d["grid"]), iso)
 
 
 def _conformal_quantiles(sorted_r: np.ndarray, levels: np.ndarray) -> np.ndarray:

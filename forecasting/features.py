@@ -191,3 +191,27 @@ def design(base: dict[str, np.ndarray], valid: dict[str, np.ndarray], names: lis
         a = allf.get(n)
         X[:, j] = np.nan if a is None else np.asarray(a, dtype=np.float32).reshape(-1)
     return X, names
+
+
+def day_met_features(fmet: dict[str, np.ndarray], h: int) -> dict[str, np.ndarray]:
+    """Meteorology of the 24 h ending at ``t + h`` (the target day) from forecast/observed fields:
+    daily means, halves of the day (timing of a front), rain total, humidity spread and the
+    temperature range (a stability proxy)."""
+    out = {}
+    spread = fmet["TEMP"] - fmet["DEWP"]
+    series = {**fmet, "SPREAD": spread}
+    for k in ("U", "V", "WS", "TEMP", "DEWP", "PRES", "SPREAD", "RAIN"):
+        c = np.nancumsum(np.nan_to_num(series[k]), axis=1)
+        tot = F_window(c, h, 24)
+        out[f"f_{k}_day"] = tot if k == "RAIN" else tot / 24
+        if k in ("U", "V", "WS", "DEWP"):
+            out[f"f_{k}_day_late"] = F_window(c, h, 12) / 12
+    out["f_TEMP_range_day"] = shift(_roll(fmet["TEMP"], 24, "max") - _roll(fmet["TEMP"], 24, "min"), -h)
+    out["f_WS_max_day"] = shift(_roll(fmet["WS"], 24, "max"), -h)
+    out["f_PRES_change_day"] = shift(fmet["PRES"], -h) - shift(fmet["PRES"], -(h - 24))
+    return out
+
+
+def F_window(cum: np.ndarray, h: int, w: int) -> np.ndarray:
+    """Sum over the ``w`` hours ending at ``t + h`` from a cumulative sum along time."""
+    return shift(cum, -h) - shift(cum, -(h - w))

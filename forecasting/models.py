@@ -41,6 +41,7 @@ class TrainConfig:
     horizons_per_row: int | None = None   # random subset of horizons per issue time (stacked models)
     max_rows: int | None = None           # subsample for development
     calib_bins: int | None = None         # Mondrian bins by predicted level (default: 1 with spread models, else 12)
+    recalibrate_exceedance: bool = True   # isotonic maps of P(>c) on the held-out residual cases
     calibration: str = "crossfit"         # crossfit | forward (see DirectForecaster.fit)
     folds: int = 3
     calib_fraction: float = 0.3           # "forward": last part of the training period
@@ -107,9 +108,7 @@ class DirectForecaster:
         for h in horizons:
             valid = F.valid_features(times, h, len(sites), y_obs, clim, fmet, imet)
             if fmet is not None and self.stat != "hourly":
-                for k in ("U", "V", "WS", "TEMP", "DEWP", "PRES"):
-                    c = np.nancumsum(np.nan_to_num(fmet[k]), axis=1)
-                    valid[f"f_{k}_day"] = (F.shift(c, -h) - F.shift(c, -(h - 24))) / 24
+                valid.update(F.day_met_features(fmet, h))
             X, names = F.design(base, valid, self.spec.names or None)
             if not self.spec.names:
                 self.spec.names = names
@@ -180,6 +179,12 @@ class DirectForecaster:
         self.calibrator = BinnedLogConformal.fit(np.concatenate(pm), np.concatenate(po), np.concatenate(ph),
                                                  scale=np.concatenate(ps) if cfg.spread_models else None,
                                                  n_bins=cfg.calib_bins or (1 if cfg.spread_models else 12))
+        if cfg.recalibrate_exceedance:
+            from forecasting.probabilistic import concentration_thresholds
+            thr = concentration_thresholds(self.target, daily=self.stat != "hourly")
+            self.calibrator.fit_exceedance_maps(np.concatenate(pm), np.concatenate(po), np.concatenate(ph),
+                                                list(thr.values()),
+                                                scale=np.concatenate(ps) if cfg.spread_models else None)
         if progress:
             progress(0.6, f"{self.target}: calibrated on {sum(len(x) for x in po)} out-of-sample rows")
         self.estimator = cfg.estimator().fit(X, y)

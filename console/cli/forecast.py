@@ -50,6 +50,9 @@ def register(sub) -> None:
     t.add_argument("--met", choices=["auto", "none", "perfect-prog"], default="auto",
                    help="'perfect-prog': learn from observed meteorology at the valid time, to be driven by "
                         "weather-forecast fields at run time (--met-file)")
+    t.add_argument("--compact", action="store_true",
+                   help="compact settings of the shipped demo model (fewer rows/iterations, a few MB)")
+    t.add_argument("--threads", type=int, default=1, help="OpenMP threads for boosting")
     t.add_argument("--out", required=True, help="model bundle to write (.zip)")
     t.set_defaults(func=_train)
 
@@ -171,7 +174,18 @@ def _train(args) -> int:
         print("lantian: note: no meteorology in the data — the model will have no weather input", file=sys.stderr)
         met = "none"
     end = _day_end(args.train_end, "--train-end") if args.train_end else None
-    system = ForecastSystem.train(ds, end, neighbours=nb, targets=targets, met=met,
+    from console.forecast_service import demo_train_configs
+    from forecasting.models import TrainConfig
+
+    if args.compact:
+        hcfg, dcfg = demo_train_configs()
+    else:
+        hcfg = TrainConfig(max_iter=250, horizons_per_row=6, max_rows=200_000, spread_max_iter=120,
+                           spread_max_rows=80_000)
+        dcfg = TrainConfig(max_iter=400, learning_rate=0.05, issue_hours=(23,), min_samples_leaf=20,
+                           max_leaf_nodes=15, spread_max_iter=100)
+    hcfg.n_threads = dcfg.n_threads = args.threads
+    system = ForecastSystem.train(ds, end, neighbours=nb, targets=targets, met=met, hourly_cfg=hcfg, daily_cfg=dcfg,
                                   progress=lambda f, m: print(f"  {f:4.0%} {m}", file=sys.stderr))
     man = system.save(args.out)
     print(f"model {man['model_version']} trained on {system.info['train_start']} … {system.info['train_end']} "
