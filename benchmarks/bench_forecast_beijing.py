@@ -54,6 +54,8 @@ def main(argv=None) -> int:
     ap.add_argument("--daily-aug", type=int, default=1,
                     help="daily models: also train on issue hours 24-N…23 (augmentation; evaluated at 23:00 only)")
     ap.add_argument("--daily-lr", type=float, default=0.08)
+    ap.add_argument("--daily-bags", type=int, default=1)
+    ap.add_argument("--daily-center", default="quantile-mid", choices=["quantile-mid", "point"])
     ap.add_argument("--daily-iter", type=int, default=300)
     ap.add_argument("--daily-leaf", type=int, default=20)
     ap.add_argument("--daily-nodes", type=int, default=31)
@@ -75,9 +77,10 @@ def main(argv=None) -> int:
     read_s = time.perf_counter() - t0
     rows = 20_000 if args.quick else args.max_rows
     hcfg = TrainConfig(max_rows=rows, n_threads=args.threads)
-    dcfg = TrainConfig(issue_hours=(23,), train_issue_hours=tuple(range(24 - args.daily_aug, 24)) if args.daily_aug > 1 else None,
+    dcfg = TrainConfig(issue_hours=(23,),
                        min_samples_leaf=args.daily_leaf, max_leaf_nodes=args.daily_nodes, n_threads=args.threads,
-                       learning_rate=args.daily_lr, max_iter=args.daily_iter)
+                       learning_rate=args.daily_lr, max_iter=args.daily_iter, n_bags=args.daily_bags,
+                       dist_center=args.daily_center, train_issue_hours=None if args.daily_aug <= 1 else tuple(range(24 - args.daily_aug, 24)))
     runs = {
         "hourly24_current": dict(horizons=[24], met="current", stat="hourly", cfg=hcfg),
         "hourly24_observed": dict(horizons=[24], met="observed", stat="hourly", cfg=hcfg),

@@ -48,6 +48,8 @@ class TrainConfig:
     issue_hours: tuple[int, ...] | None = None  # restrict issue times (daily: (23,))
     train_issue_hours: tuple[int, ...] | None = None  # training rows from these issue hours (augmentation)
     seed: int = 0
+    n_bags: int = 1                       # average of several feature-subsampled models (point forecast)
+    bag_features: float = 0.7
     dist_center: str = "quantile-mid"            # point | quantile-mid (centre of the log-space q10/q90 models)
     n_threads: int | None = 1             # OpenMP threads for boosting (the machine is shared)
     spread_models: bool = True            # quantile models (log space) giving a conditional spread
@@ -60,12 +62,19 @@ class TrainConfig:
             max_leaf_nodes=31, min_samples_leaf=100, early_stopping=True, validation_fraction=0.1,
             n_iter_no_change=15, random_state=self.seed)
 
-    def estimator(self) -> HistGradientBoostingRegressor:
+    def estimator(self, k: int = 0) -> HistGradientBoostingRegressor:
         return HistGradientBoostingRegressor(
             loss="squared_error", max_iter=self.max_iter, learning_rate=self.learning_rate,
             max_leaf_nodes=self.max_leaf_nodes, min_samples_leaf=self.min_samples_leaf,
             l2_regularization=self.l2_regularization, early_stopping=True, validation_fraction=0.1,
-            n_iter_no_change=20, random_state=self.seed)
+            n_iter_no_change=20, random_state=self.seed + k,
+            max_features=self.bag_features if self.n_bags > 1 else 1.0)
+
+    def fit_point(self, X, y):
+        """One boosting model, or the mean of ``n_bags`` feature-subsampled ones (a list)."""
+        if self.n_bags <= 1:
+            return self.estimator().fit(X, y)
+        return [self.estimator(k).fit(X, y) for k in range(self.n_bags)]
 
 
 @dataclass
@@ -171,7 +180,7 @@ class DirectForecaster:
                 fit_rows = (ti + hh < a) | (ti >= b + max(hmax, F.LOOKBACK))
             if fit_rows.sum() < 30 or test.sum() == 0:
                 continue
-            est = cfg.estimator().fit(X[fit_rows], y[fit_rows])
+            est = cfg.fit_point(X[fit_rows], y[fit_rows])
             spread = self._fit_spread(X[fit_rows], y[fit_rows], cfg, rng) if cfg.spread_models else None
             pm.append(_center(cfg.dist_center, est, spread, X[test])); po.append(y[test]); ph.append(hh[test])
             sc = _scale(spread, X[test])
@@ -187,11 +196,12 @@ class DirectForecaster:
                                                 scale=np.concatenate(ps) if cfg.spread_models else None)
         if progress:
             progress(0.6, f"{self.target}: calibrated on {sum(len(x) for x in po)} out-of-sample rows")
-        self.estimator = cfg.estimator().fit(X, y)
+        self.estimator = cfg.fit_point(X, y)
         self.spread = self._fit_spread(X, y, cfg, rng) if cfg.spread_models else None
         self.meta.update(
             train_start=str(times[0]), train_end=str(times[-1]), n_train_rows=int(len(y)),
-            calibration=f"{cfg.calibration} out-of-sample residuals within {times[0]} … {times[-1]}", n_iter=int(self.estimator.n_iter_),
+            n_iter=int(np.mean([e.n_iter_ for e in (self.estimator if isinstance(self.estimator, list) else [self.estimator])])),
+            calibration=f"{cfg.calibration} out-of-sample residuals within {times[0]} … {times[-1]}",
             fit_seconds=round(_time.perf_counter() - t0, 2), sites=[str(s) for s in ds["site"].values],
             config={k: v for k, v in cfg.__dict__.items()},
         )
@@ -210,7 +220,7 @@ class DirectForecaster:
     # ------------------------------------------------------------------ predict
     def predict_point(self, X: np.ndarray) -> np.ndarray:
         with threadpool_limits(limits=1, user_api="openmp"):
-            return np.maximum(self.estimator.predict(X), 0.0)
+            return np.maximum(_predict(self.estimator, X), 0.0)
 
     def _spread_preds(self, X: np.ndarray):
         if not self.spread:
@@ -238,10 +248,16 @@ class DirectForecaster:
         return self.calibrator.exceedance(c, h, threshold, scale)
 
 
+def _predict(est, X) -> np.ndarray:
+    if isinstance(est, list):
+        return np.mean([e.predict(X) for e in est], axis=0)
+    return est.predict(X)
+
+
 def _center(kind: str, est, spread, X) -> np.ndarray:
     if kind == "quantile-mid" and spread:
         return np.expm1(np.maximum((spread[0].predict(X) + spread[1].predict(X)) / 2, 0))
-    return np.maximum(est.predict(X), 0.0)
+    return np.maximum(_predict(est, X), 0.0)
 
 
 def _scale(spread, X) -> np.ndarray | None:

@@ -79,8 +79,11 @@ def save_bundle(models: list[DirectForecaster], path: str | Path, info: dict | N
     path = Path(path)
     entries, files = [], {}
     for i, m in enumerate(models):
-        names = {"estimator": f"est/{i}_point.skops"}
-        files[names["estimator"]] = _estimator_blob(m.estimator)
+        names = {}
+        for k, est in enumerate(m.estimator if isinstance(m.estimator, list) else [m.estimator]):
+            key = "estimator" if k == 0 else f"estimator_bag{k}"
+            names[key] = f"est/{i}_point.skops" if k == 0 else f"est/{i}_point{k}.skops"
+            files[names[key]] = _estimator_blob(est)
         if m.spread:
             for j, est in enumerate(m.spread):
                 names[f"spread{j}"] = f"est/{i}_spread{j}.skops"
@@ -125,8 +128,10 @@ def load_bundle(source) -> tuple[list[DirectForecaster], dict]:
                     raise UnsafeModelError(f"{name}: checksum mismatch (file altered)")
                 ests[key] = _load_estimator(blob, name)
             spread = [ests[k] for k in sorted(ests) if k.startswith("spread")] or None
+            bags = [ests[k] for k in sorted(ests, key=lambda k: (len(k), k)) if k.startswith("estimator")]
             m = DirectForecaster(target=e["target"], stat=e["stat"], horizons=list(e["horizons"]),
-                                 spec=FeatureSpec.from_dict(e["spec"]), estimator=ests["estimator"], spread=spread,
+                                 spec=FeatureSpec.from_dict(e["spec"]), estimator=bags[0] if len(bags) == 1 else bags,
+                                 spread=spread,
                                  calibrator=BinnedLogConformal.from_dict(e["calibrator"]),
                                  climatology=Climatology.from_dict(e["climatology"]), meta=dict(e["meta"]))
             models.append(m)

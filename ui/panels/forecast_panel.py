@@ -250,7 +250,12 @@ class ForecastPanel(QWidget):
         self.status.setText(f"Issued {clock:%Y-%m-%d %H:%M} (data up to the clock only) · model "
                             f"{info['model_version']} trained {info['training_period'][0][:10]} … "
                             f"{info['training_period'][1][:10]}")
-        self.weather.setText(info["inputs"]["weather"])
+        note = ""
+        te = info["training_period"][1]
+        if te and pd.Timestamp(te) > pd.Timestamp(clock):
+            note = (" · note: the model's training period extends past this clock (demo model fitted on the whole "
+                    "demo record); inputs are still only data up to the clock")
+        self.weather.setText(info["inputs"]["weather"] + note)
         self._render()
         self.forecastReady.emit(res)
 
