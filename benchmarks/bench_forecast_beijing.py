@@ -51,14 +51,14 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--quick", action="store_true", help="small subsample, for a smoke test")
     ap.add_argument("--only", default="", help="comma list of runs")
-    ap.add_argument("--daily-aug", type=int, default=1,
+    ap.add_argument("--daily-aug", type=int, default=8,
                     help="daily models: also train on issue hours 24-N…23 (augmentation; evaluated at 23:00 only)")
-    ap.add_argument("--daily-lr", type=float, default=0.08)
+    ap.add_argument("--daily-lr", type=float, default=0.04)
     ap.add_argument("--daily-bags", type=int, default=1)
     ap.add_argument("--daily-center", default="quantile-mid", choices=["quantile-mid", "point"])
-    ap.add_argument("--daily-iter", type=int, default=300)
+    ap.add_argument("--daily-iter", type=int, default=1000)
     ap.add_argument("--daily-leaf", type=int, default=20)
-    ap.add_argument("--daily-nodes", type=int, default=31)
+    ap.add_argument("--daily-nodes", type=int, default=15)
     ap.add_argument("--table", action="store_true", help="only print the table of saved results")
     args = ap.parse_args(argv)
     if args.table:
