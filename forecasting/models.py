@@ -41,7 +41,8 @@ class TrainConfig:
     horizons_per_row: int | None = None   # random subset of horizons per issue time (stacked models)
     max_rows: int | None = None           # subsample for development
     calib_bins: int | None = None         # Mondrian bins by predicted level (default: 1 with spread models, else 12)
-    recalibrate_exceedance: bool = True   # isotonic maps of P(>c) on the held-out residual cases
+    recalibrate_exceedance: bool = False  # isotonic maps of P(>c) on held-out training cases (measured: did not
+    #                                       transfer to the Beijing test year, see benchmarks/README-forecast.md)
     calibration: str = "crossfit"         # crossfit | forward (see DirectForecaster.fit)
     folds: int = 3
     calib_fraction: float = 0.3           # "forward": last part of the training period

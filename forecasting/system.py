@@ -54,8 +54,9 @@ class ForecastSystem:
         targets = [t for t in targets if t in ds]
         hourly_cfg = hourly_cfg or TrainConfig(max_iter=200, horizons_per_row=6, max_rows=150_000,
                                                spread_max_iter=100, spread_max_rows=60_000)
-        daily_cfg = daily_cfg or TrainConfig(max_iter=200, issue_hours=(23,), spread_max_iter=100,
-                                             min_samples_leaf=20, max_leaf_nodes=31)
+        daily_cfg = daily_cfg or TrainConfig(max_iter=400, learning_rate=0.05, issue_hours=(23,),
+                                             train_issue_hours=tuple(range(18, 24)), spread_max_iter=100,
+                                             min_samples_leaf=20, max_leaf_nodes=15)
         hourly, daily = {}, {}
         steps = len(targets) * 2
         k = 0

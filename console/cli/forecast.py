@@ -121,7 +121,8 @@ def _backtest(args) -> int:
     if args.daily:
         stat = "mda8" if args.target == "O3" else "mean24"
         hs = [24 * d + 1 for d in hs]
-        cfg = TrainConfig(issue_hours=(23,), min_samples_leaf=20, max_leaf_nodes=31, max_rows=args.max_rows,
+        cfg = TrainConfig(issue_hours=(23,), train_issue_hours=tuple(range(18, 24)), min_samples_leaf=20,
+                          max_leaf_nodes=15, learning_rate=0.04, max_rows=args.max_rows,
                           max_iter=args.max_iter, n_threads=args.threads, spread_max_iter=min(150, args.max_iter))
     from forecasting import features as F
     if met != "none" and not F.has_met(ds):
@@ -182,8 +183,8 @@ def _train(args) -> int:
     else:
         hcfg = TrainConfig(max_iter=250, horizons_per_row=6, max_rows=200_000, spread_max_iter=120,
                            spread_max_rows=80_000)
-        dcfg = TrainConfig(max_iter=400, learning_rate=0.05, issue_hours=(23,), min_samples_leaf=20,
-                           max_leaf_nodes=15, spread_max_iter=100)
+        dcfg = TrainConfig(max_iter=400, learning_rate=0.05, issue_hours=(23,), train_issue_hours=tuple(range(18, 24)),
+                           min_samples_leaf=20, max_leaf_nodes=15, spread_max_iter=100)
     hcfg.n_threads = dcfg.n_threads = args.threads
     system = ForecastSystem.train(ds, end, neighbours=nb, targets=targets, met=met, hourly_cfg=hcfg, daily_cfg=dcfg,
                                   progress=lambda f, m: print(f"  {f:4.0%} {m}", file=sys.stderr))
