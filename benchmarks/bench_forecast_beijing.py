@@ -42,6 +42,8 @@ GOALS = {
     "daily1_observed.csi150": (">=", 0.75),
     "hourly24_current.coverage_80": ("in", (0.78, 0.85)),
     "hourly24_current.coverage_80_above150": (">=", 0.75),
+    "hourly24_observed.coverage_80": ("in", (0.78, 0.85)),
+    "hourly24_observed.coverage_80_above150": (">=", 0.75),
 }
 
 
