@@ -96,7 +96,8 @@ class DayCard(QFrame):
         fg = "#000000" if lv <= 3 else "#ffffff"
         d = pd.Timestamp(row["date"])
         self.title.setText(f"D+{int(row['lead_days'])}  {d:%m-%d %a}")
-        self.category.setText(str(row["category"]))
+        self.category.setText(f"{row['category']}  {row[f'p_level{lv}']:.0%}")
+        self.category.setToolTip("most probable daily AQI category and its probability")
         prim = row["primary"] or "—"
         self.detail.setText(f"AQI {row['aqi_p50']:.0f} ({row['aqi_p10']:.0f}–{row['aqi_p90']:.0f})\n"
                             f"首要污染物 {prim}\nP(AQI>100) {row['p_aqi_gt_100']:.0%}")
