@@ -12,6 +12,17 @@ SHARED = ROOT.parent / "shared" / "data"
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from console.qtcompat import protect_none  # noqa: E402
+
+protect_none()  # before any Qt call: PySide6 6.12 on Python 3.11 drops a None reference per void call
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _qapplication_first(qapp):
+    """Create the QApplication before any test: a QGuiApplication made first by a headless (report/map)
+    test would make every later widget test abort."""
+    return qapp
+
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory, monkeypatch):
@@ -55,3 +66,9 @@ def pg_url(pg_server, request) -> str:
 
     name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:50]
     return pg_server.create_database(name)
+
+
+@pytest.fixture
+def pg_db(pg_url) -> str:
+    """Alias of :func:`pg_url` used by the command tests."""
+    return pg_url

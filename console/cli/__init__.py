@@ -23,18 +23,40 @@ EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_CHECK_FAILED, EXIT_INTERRUPTED = 0, 1, 2
 Registrar = Callable[[argparse._SubParsersAction], None]
 
 
-def _discovered() -> list[Registrar]:
+def _module_names() -> list[str]:
+    return sorted(i.name for i in pkgutil.iter_modules(__path__) if not i.name.startswith("_"))
+
+
+def _discovered(only: str | None = None) -> list[Registrar]:
     regs = []
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
+    for name in _module_names():
+        if only is not None and name != only:
             continue
-        mod = importlib.import_module(f"{__name__}.{info.name}")
+        mod = importlib.import_module(f"{__name__}.{name}")
         if hasattr(mod, "register"):
             regs.append(mod.register)
     return regs
 
 
-def build_parser(extra: Iterable[Registrar] = ()) -> argparse.ArgumentParser:
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (first positional word), without parsing anything else."""
+    skip = False
+    for tok in argv:
+        if skip:
+            skip = False
+            continue
+        if tok == "--db":
+            skip = True
+            continue
+        if tok.startswith("-"):
+            if tok in ("-h", "--help"):
+                return None
+            continue
+        return tok
+    return None
+
+
+def build_parser(extra: Iterable[Registrar] = (), command: str | None = None) -> argparse.ArgumentParser:
     """The full argument parser (discovered subcommands plus ``extra`` registrars)."""
     parser = argparse.ArgumentParser(
         prog="lantian",
@@ -44,20 +66,31 @@ def build_parser(extra: Iterable[Registrar] = ()) -> argparse.ArgumentParser:
                         help="database URL (default: SQLite in the user data directory; "
                              "postgresql://… for a shared server; env LANTIAN_DB)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for reg in [*_discovered(), *extra]:
+    # a named command imports only its own module (start-up time); help and unknown words load them all
+    if command is not None and command in _module_names():
+        regs = _discovered(only=command)
+    elif command is not None and extra:
+        regs = []
+    else:
+        regs = _discovered()
+    for reg in [*regs, *extra]:
         reg(sub)
+    if command is not None and command not in sub.choices:
+        return build_parser(extra)
     return parser
 
 
 def main(argv: Sequence[str] | None = None, extra: Iterable[Registrar] = (), default: str | None = None) -> int:
     """Run the CLI; returns the process exit code."""
-    parser = build_parser(extra)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = _command_of(argv)
+    if command is None and default is not None and not any(t in ("-h", "--help") for t in argv):
+        argv, command = [*argv, default], default
+    parser = build_parser(extra, command)
     args = parser.parse_args(argv)
     if args.command is None:
-        if default is None:
-            parser.print_help()
-            return EXIT_USAGE
-        args = parser.parse_args([*(argv or []), default])
+        parser.print_help()
+        return EXIT_USAGE
     try:
         return int(args.func(args) or 0)
     except LantianError as exc:

@@ -89,9 +89,10 @@ def read_realtime(path: Path, text: str) -> ReadResult:
     sites: dict[str, SiteInfo] = {}
     lon = to_numbers(path, table, "longitude", allow_negative=True) if "longitude" in table.header else None
     lat = to_numbers(path, table, "latitude", allow_negative=True) if "latitude" in table.header else None
+    names = table.frame["positionname"].astype(str).str.strip().tolist() if "positionname" in table.header else [""] * len(codes)
+    areas = table.frame["area"].astype(str).str.strip().tolist() if "area" in table.header else [""] * len(codes)
     for i, c in enumerate(codes):
-        name = str(table.frame["positionname"].iloc[i]).strip() if "positionname" in table.header else ""
-        area = str(table.frame["area"].iloc[i]).strip() if "area" in table.header else ""
+        name, area = names[i], areas[i]
         city = city_table().get(area, {})
         sites[c] = SiteInfo(code=c, kind="station", name_zh=name.replace("(对照点)", ""), city_code=city.get("code"),
                             city_zh=area, lon=None if lon is None else float(lon[i]),

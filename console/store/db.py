@@ -73,19 +73,45 @@ class Store:
         except Exception:
             return self.url
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision (creates a new database)."""
-        from alembic import command
+    @staticmethod
+    def _alembic_config():
         from alembic.config import Config
 
         cfg = Config()
         cfg.set_main_option("script_location", str(resources.files("console") / "migrations"))
+        return cfg
+
+    @classmethod
+    def head_revision(cls) -> str:
+        """The newest schema revision this version of Lantian knows."""
+        from alembic.script import ScriptDirectory
+
+        return ScriptDirectory.from_config(cls._alembic_config()).get_current_head()
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest Alembic revision (creates a new database).
+
+        A database already at the newest revision is recognised without importing Alembic (start-up).
+        """
+        if self._at_head():
+            return
+        from alembic import command
+
+        cfg = self._alembic_config()
         try:
             with self.engine.begin() as conn:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
         except Exception as exc:
             raise LantianError(f"cannot open or migrate database '{self.display_url}': {exc}") from None
+
+    def _at_head(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except Exception:  # no table yet: a new database
+            return False
+        return current is not None and current == script_head()
 
     def revision(self) -> str | None:
         """Current Alembic revision of the database."""
@@ -110,6 +136,25 @@ class Store:
     def close(self) -> None:
         """Release all connections."""
         self.engine.dispose()
+
+
+def script_head() -> str | None:
+    """Newest revision among console/migrations/versions (read from the files, no Alembic import)."""
+    import re
+
+    revs, downs = set(), set()
+    for f in (resources.files("console") / "migrations" / "versions").iterdir():
+        if not f.name.endswith(".py") or f.name.startswith("_"):
+            continue
+        src = f.read_text(encoding="utf-8")
+        m = re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", src, re.M)
+        d = re.search(r"^down_revision\s*=\s*['\"]([^'\"]+)['\"]", src, re.M)
+        if m:
+            revs.add(m.group(1))
+        if d:
+            downs.add(d.group(1))
+    heads = revs - downs
+    return heads.pop() if len(heads) == 1 else None
 
 
 def open_store(url: str | None = None) -> Store:

@@ -6,6 +6,7 @@ import pytest
 import xarray as xr
 
 from console.cli import main
+from console.store import Store
 from tests.conftest import DATA
 
 C = DATA / "cnemc"
@@ -65,7 +66,7 @@ def test_ingest_info_export_roundtrip(tmp_path, capsys):
     capsys.readouterr()
     assert main(["--db", db, "info", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert info["schema_revision"] == "0001" and info["counts"]["stations"] == 62 + 14
+    assert info["schema_revision"] == Store.head_revision() and info["counts"]["stations"] == 62 + 14
     assert main(["--db", db, "info", "--log"]) == 0
     assert "negative concentration" in capsys.readouterr().out
     nc = tmp_path / "out.nc"

@@ -1,0 +1,1 @@
+"""Source-apportionment results the console keeps for briefings (PMF runs published by the analyst)."""

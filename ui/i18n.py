@@ -1,0 +1,47 @@
+"""Chinese/English UI through Qt translation files (resources/i18n/lantian_<lang>.qm)."""
+from __future__ import annotations
+
+from importlib import resources
+
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+
+LANGUAGES = ("zh", "en")
+_installed: list[QTranslator] = []
+
+
+def system_language() -> str:
+    """'zh' when the system locale is Chinese, else 'en'."""
+    return "zh" if QLocale.system().language() == QLocale.Language.Chinese else "en"
+
+
+def resolve(choice: str | None) -> str:
+    """'auto'/None → the system language; 'zh'/'en' as given."""
+    return choice if choice in LANGUAGES else system_language()
+
+
+def qm_path(language: str) -> str | None:
+    """File path of the compiled translation for ``language`` (None for English, the source language)."""
+    if language == "en":
+        return None
+    ref = resources.files("resources.i18n").joinpath(f"lantian_{language}.qm")
+    if not ref.is_file():
+        return None
+    with resources.as_file(ref) as path:  # a real file in a checkout or a PyInstaller bundle
+        return str(path)
+
+
+def install(language: str) -> bool:
+    """Replace the installed translator with ``language``'s; True when a translation was loaded."""
+    app = QCoreApplication.instance()
+    for t in _installed:
+        app.removeTranslator(t)
+    _installed.clear()
+    path = qm_path(language)
+    if not path:
+        return False
+    t = QTranslator(app)
+    if not t.load(path):
+        return False
+    app.installTranslator(t)
+    _installed.append(t)
+    return True

@@ -1,0 +1,88 @@
+"""Shift handover dialog: the note built from open items; the outgoing operator creates it, the incoming
+operator signs it with name and password."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
+                               QPushButton, QVBoxLayout)
+
+from console.command import handover
+from console.command.mode import ConsoleClock
+from console.command.users import Actor, authenticate
+from console.errors import LantianError
+from console.store.db import Store
+
+
+class HandoverDialog(QDialog):
+    """Create a handover note (outgoing) and sign it (incoming)."""
+
+    def __init__(self, store: Store, outgoing: Actor, clock: ConsoleClock | None = None,
+                 episodes: list[dict] | None = None, parent=None):
+        super().__init__(parent)
+        self.store, self.outgoing, self.clock = store, outgoing, clock
+        self.episodes = episodes if episodes is not None else handover.ongoing_episodes(store)
+        self.setWindowTitle("交接班 Shift handover")
+        self.handover_id: int | None = None
+        self.preview = QPlainTextEdit(self)
+        self.preview.setReadOnly(True)
+        self.note = QPlainTextEdit(self)
+        self.note.setPlaceholderText("note for the incoming shift / 交班说明")
+        self.note.setMaximumHeight(80)
+        self.create_btn = QPushButton("Create note 生成交班记录", self)
+        self.create_btn.clicked.connect(self.create_note)
+        self.user = QLineEdit(self)
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.sign_btn = QPushButton("Sign as incoming 接班签字", self)
+        self.sign_btn.setEnabled(False)
+        self.sign_btn.clicked.connect(self.sign)
+        self.status = QLabel(f"outgoing 交班: {outgoing.name} ({outgoing.role})", self)
+        form = QFormLayout()
+        form.addRow("Incoming user 接班人", self.user)
+        form.addRow("Password 密码", self.password)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.status)
+        lay.addWidget(self.preview, 1)
+        lay.addWidget(self.note)
+        row = QHBoxLayout()
+        row.addWidget(self.create_btn)
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addLayout(form)
+        lay.addWidget(self.sign_btn)
+        self.resize(640, 560)
+        self.refresh_preview()
+
+    def refresh_preview(self) -> None:
+        items = handover.collect(self.store, self.episodes)
+        self.preview.setPlainText(handover.render(items, self.note.toPlainText()))
+
+    def create_note(self) -> int | None:
+        try:
+            self.handover_id = handover.create(self.store, self.outgoing, self.note.toPlainText(), self.episodes,
+                                               clock=self.clock)
+        except LantianError as exc:
+            return self._error(str(exc))
+        self.refresh_preview()
+        self.status.setText(f"handover #{self.handover_id} created by {self.outgoing.name}; waiting for the incoming signature")
+        self.create_btn.setEnabled(False)
+        self.sign_btn.setEnabled(True)
+        return self.handover_id
+
+    def sign(self) -> bool:
+        try:
+            incoming = authenticate(self.store, self.user.text().strip(), self.password.text())
+            handover.sign(self.store, incoming, self.handover_id, "handover accepted", clock=self.clock)
+        except LantianError as exc:
+            self._error(str(exc))
+            return False
+        self.status.setText(f"handover #{self.handover_id} signed by {incoming.name}; open items carry over")
+        self.sign_btn.setEnabled(False)
+        self.password.clear()
+        return True
+
+    def _error(self, text: str):
+        self.last_error = text
+        self.status.setText(f"error: {text}")
+        if self.isVisible():
+            QMessageBox.warning(self, "Lantian", text)
+        return None
