@@ -16,7 +16,7 @@ import xarray as xr
 
 from forecasting import daily as D
 from forecasting.models import HIST_HOURS, DirectForecaster, TrainConfig, make_forecaster
-from forecasting.probabilistic import (AQI_THRESHOLDS, concentration_thresholds, derived_aqi, even_grid,
+from forecasting.probabilistic import (AQI_THRESHOLDS, derived_aqi, even_grid,
                                        to_timestamp)
 from forecasting.features import POLLUTANTS
 

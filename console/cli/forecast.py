@@ -1,7 +1,6 @@
 """``lantian forecast train|run|backtest`` — short-term probabilistic forecasts."""
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
