@@ -147,7 +147,6 @@ def _run(a) -> int:
     if a.names_from:
         try:
             old = json.loads(Path(a.names_from).read_text(encoding="utf-8"))
-            import numpy as np
             prof = Path(a.names_from).with_name("profiles.csv")
             from console.pmf_io import read_table
             t = read_table(prof)

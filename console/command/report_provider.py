@@ -6,7 +6,6 @@ scheme (``resources/rules/warning_schemes.json``) and record its version.
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 

@@ -1,7 +1,6 @@
 """Base runs: many seeded random starts, best by Q (as PMF5), optionally in worker processes."""
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 

@@ -18,7 +18,7 @@ from scipy.optimize import linear_sum_assignment
 
 from models.pmf.parallel import run_tasks, worker_cancelled
 from models.pmf.result import BootstrapResult, DisplacementResult, PMFResult
-from models.pmf.solver import Cancelled, q_values, weighted_nmf
+from models.pmf.solver import q_values, weighted_nmf
 
 Progress = Callable[[int, int, str], None]
 DISP_DQMAX = (4.0, 8.0, 15.0, 25.0)
@@ -187,7 +187,7 @@ def _disp_species(task):
             guess = max(0.1 * f0, 0.02 * colmax) if sign > 0 else 0.5 * f0
             for li, dqm in enumerate(levels):
                 found = _solve_level(ev, dqm, guess, limit, max_evals)
-                d, (dq, Gd) = found, ev(found)
+                d, (_, Gd) = found, ev(found)
                 if sign > 0:
                     upper[li, k] = f0 + d
                 else:

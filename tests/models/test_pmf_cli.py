@@ -1,6 +1,5 @@
 """``lantian pmf`` CLI and the EPA PMF5 file reader: outputs, equation form, every bad-input case."""
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np

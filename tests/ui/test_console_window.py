@@ -1,11 +1,9 @@
 """The console window on the real demo: opening hour, map colours, selection, replay, tooltips, language."""
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pandas as pd
-import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 

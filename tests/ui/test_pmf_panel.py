@@ -2,11 +2,9 @@
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 pytest.importorskip("pytestqt")
-from PySide6.QtCore import QThread  # noqa: E402
 
 from ui.panels.pmf_panel import PMFPanel  # noqa: E402
 

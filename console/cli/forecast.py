@@ -1,0 +1,267 @@
+"""``lantian forecast train|run|backtest`` — short-term probabilistic forecasts."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from console.errors import InputError, LantianError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("forecast", help="short-term probabilistic forecasts (train, run, backtest)",
+                       description="Calibrated probabilistic forecasts per site: hourly 1–72 h and daily D+1…D+3.")
+    fsub = p.add_subparsers(dest="forecast_command", metavar="ACTION")
+    fsub.required = True
+
+    data_help = ("observation files (UCI PRSA CSV, CNEMC city-hourly CSV), or 'demo' for the built-in "
+                 "Guangxi demo (14 cities, with the 21 neighbouring cities as upwind information)")
+
+    b = fsub.add_parser("backtest", help="rolling-origin evaluation without leakage")
+    b.add_argument("--data", nargs="+", required=True, help=data_help)
+    b.add_argument("--neighbours", nargs="*", default=None, help="files of neighbouring/upwind sites")
+    b.add_argument("--target", default="PM2.5", help="pollutant (PM2.5, PM10, SO2, NO2, CO, O3)")
+    b.add_argument("--horizons", default="24,48,72", help="hours ahead, comma separated (1…96)")
+    b.add_argument("--daily", action="store_true",
+                   help="forecast the daily statistic (daily mean; MDA8 for O3) of D+1… issued at 23:00; "
+                        "--horizons then count days (1,2,3)")
+    b.add_argument("--train-end", required=True, help="last training day YYYY-MM-DD (inclusive)")
+    b.add_argument("--test-end", default=None, help="last test day YYYY-MM-DD (default: end of data)")
+    b.add_argument("--future-met", choices=["none", "observed"], default="none",
+                   help="'observed': observed meteorology at the valid time as a stand-in for a perfect "
+                        "weather forecast (research bound, labelled so)")
+    b.add_argument("--met", choices=["auto", "none"], default="auto",
+                   help="'none': ignore observed meteorology entirely (default: use it up to the issue time)")
+    b.add_argument("--refit", choices=["none", "monthly"], default="none", help="rolling origins: refit monthly")
+    b.add_argument("--max-rows", type=int, default=None, help="subsample training rows (development)")
+    b.add_argument("--max-iter", type=int, default=300, help="boosting iterations (early stopping applies)")
+    b.add_argument("--threads", type=int, default=1, help="OpenMP threads for boosting (default 1: shared machine)")
+    b.add_argument("--out", required=True, help="output directory")
+    b.set_defaults(func=_backtest)
+
+    t = fsub.add_parser("train", help="train a forecast system and save it (safe format)")
+    t.add_argument("--data", nargs="+", required=True, help=data_help)
+    t.add_argument("--neighbours", nargs="*", default=None)
+    t.add_argument("--targets", default="PM2.5,PM10,SO2,NO2,CO,O3")
+    t.add_argument("--train-end", default=None, help="last training day YYYY-MM-DD (default: all data)")
+    t.add_argument("--met", choices=["auto", "none", "perfect-prog"], default="auto",
+                   help="'perfect-prog': learn from observed meteorology at the valid time, to be driven by "
+                        "weather-forecast fields at run time (--met-file)")
+    t.add_argument("--compact", action="store_true",
+                   help="compact settings of the shipped demo model (fewer rows/iterations, a few MB)")
+    t.add_argument("--threads", type=int, default=1, help="OpenMP threads for boosting")
+    t.add_argument("--out", required=True, help="model bundle to write (.zip)")
+    t.set_defaults(func=_train)
+
+    r = fsub.add_parser("run", help="issue a forecast from a saved model")
+    r.add_argument("--model", required=True, help="model bundle (.zip) written by 'forecast train'")
+    r.add_argument("--data", nargs="+", required=True, help=data_help)
+    r.add_argument("--neighbours", nargs="*", default=None)
+    r.add_argument("--issue-time", default=None, help="YYYY-MM-DD HH:MM Beijing time (default: last observation)")
+    r.add_argument("--met-file", default=None, help="weather-forecast fields (NetCDF/GRIB) with lead times")
+    r.add_argument("--met-utc", action="store_true", help="the fields' time axis is UTC (shifted to Beijing time)")
+    r.add_argument("--out", required=True, help="output directory")
+    r.set_defaults(func=_run)
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _day_end(s: str, opt: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(s)
+    except (ValueError, TypeError):
+        raise LantianError(f"{opt}: not a date: {s!r} (expected YYYY-MM-DD)") from None
+    return ts + pd.Timedelta(hours=23) if ts == ts.normalize() and len(s) <= 10 else ts
+
+
+def _load(paths, neighbours=None):
+    from console import forecast_io as fio
+
+    if len(paths) == 1 and paths[0] == "demo":
+        gx, nb = fio.demo_guangxi()
+        return gx, nb
+    ds = fio.read_any(paths)
+    nb = fio.read_any(neighbours) if neighbours else None
+    return ds, nb
+
+
+def _horizons(s: str, daily: bool) -> list[int]:
+    try:
+        hs = [int(x) for x in s.split(",") if x.strip()]
+    except ValueError:
+        raise LantianError(f"--horizons: expected integers like 24,48,72, got {s!r}") from None
+    if not hs or min(hs) < 1 or max(hs) > (4 if daily else 96):
+        raise LantianError(f"--horizons: values must be 1…{4 if daily else 96}" + (" days" if daily else " hours"))
+    return sorted(set(hs))
+
+
+def _write_json(path: Path, obj) -> None:
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- commands
+
+def _backtest(args) -> int:
+    from forecasting.backtest import PRED_COLUMNS, run_backtest
+    from forecasting.models import TrainConfig
+
+    ds, nb = _load(args.data, args.neighbours)
+    if args.target not in ds:
+        raise LantianError(f"--target {args.target}: not in the data (have {', '.join(sorted(ds.data_vars))})")
+    hs = _horizons(args.horizons, args.daily)
+    train_end, test_end = _day_end(args.train_end, "--train-end"), (
+        _day_end(args.test_end, "--test-end") if args.test_end else None)
+    met = "none" if args.met == "none" else ("observed" if args.future_met == "observed" else "current")
+    stat = "hourly"
+    cfg = TrainConfig(max_rows=args.max_rows, max_iter=args.max_iter, n_threads=args.threads,
+                      spread_max_iter=min(150, args.max_iter))
+    if args.daily:
+        stat = "mda8" if args.target == "O3" else "mean24"
+        hs = [24 * d + 1 for d in hs]
+        cfg = TrainConfig(issue_hours=(23,), train_issue_hours=tuple(range(18, 24)), min_samples_leaf=20,
+                          max_leaf_nodes=15, learning_rate=0.04, max_rows=args.max_rows,
+                          max_iter=args.max_iter, n_threads=args.threads, spread_max_iter=min(150, args.max_iter))
+    from forecasting import features as F
+    if met != "none" and not F.has_met(ds):
+        print("lantian: note: the data has no meteorology — forecasting without weather input", file=sys.stderr)
+        if args.future_met == "observed":
+            raise LantianError("--future-met observed: the data has no meteorology (TEMP, DEWP, PRES, WS, WD)")
+    try:
+        res = run_backtest(ds, args.target, hs, train_end, test_end, met=met, stat=stat, neighbours=nb, cfg=cfg,
+                           refit=None if args.refit == "none" else args.refit,
+                           progress=lambda f, m: print(f"  {f:4.0%} {m}", file=sys.stderr))
+    except ValueError as exc:
+        raise LantianError(f"backtest: {exc}") from None
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    pred = res.predictions
+    csv = pred[PRED_COLUMNS].copy()
+    csv["issue_time"] = pd.to_datetime(csv["issue_time"]).dt.strftime("%Y-%m-%d %H:%M")
+    csv["valid_time"] = pd.to_datetime(csv["valid_time"]).dt.strftime("%Y-%m-%d %H:%M")
+    csv.to_csv(out / "predictions.csv", index=False, float_format="%.3f")
+    metrics = res.metrics
+    metrics["models"] = [m.meta for m in res.models]
+    _write_json(out / "metrics.json", metrics)
+    print(_summary(metrics))
+    print(f"wrote {out / 'predictions.csv'} ({len(csv)} rows) and {out / 'metrics.json'}")
+    return 0
+
+
+def _summary(m: dict) -> str:
+    lines = [f"{m['setup']['target']} ({m['setup']['stat']}), {m['setup']['met_note']}",
+             f"{'h':>4} {'n':>7} {'RMSE':>7} {'R2':>6} {'persist':>8} {'clim':>7} {'cov80':>6} {'CRPS':>6}"]
+    for h, b in m["by_horizon"].items():
+        lines.append(f"{h:>4} {b['n']:>7} {b['point']['rmse'] or float('nan'):7.2f} {b['point']['r2'] or float('nan'):6.2f} "
+                     f"{b['persistence']['rmse'] or float('nan'):8.2f} {b['climatology']['rmse'] or float('nan'):7.2f} "
+                     f"{b['coverage_80'] or float('nan'):6.3f} {b['crps'] or float('nan'):6.2f}")
+    return "\n".join(lines)
+
+
+def _train(args) -> int:
+    from forecasting.system import ForecastSystem
+
+    ds, nb = _load(args.data, args.neighbours)
+    targets = [t for t in args.targets.split(",") if t in ds]
+    if not targets:
+        raise LantianError(f"--targets: none of {args.targets} in the data")
+    from forecasting import features as F
+    met = {"auto": "current", "none": "none", "perfect-prog": "observed"}[args.met]
+    if met != "none" and not F.has_met(ds):
+        if met == "observed":
+            raise LantianError("--met perfect-prog: the data has no meteorology to learn from")
+        print("lantian: note: no meteorology in the data — the model will have no weather input", file=sys.stderr)
+        met = "none"
+    end = _day_end(args.train_end, "--train-end") if args.train_end else None
+    from console.forecast_service import demo_train_configs
+    from forecasting.models import TrainConfig
+
+    if args.compact:
+        hcfg, dcfg = demo_train_configs()
+    else:
+        hcfg = TrainConfig(max_iter=250, horizons_per_row=6, max_rows=200_000, spread_max_iter=120,
+                           spread_max_rows=80_000)
+        dcfg = TrainConfig(max_iter=400, learning_rate=0.05, issue_hours=(23,), train_issue_hours=tuple(range(18, 24)),
+                           min_samples_leaf=20, max_leaf_nodes=15, spread_max_iter=100)
+    hcfg.n_threads = dcfg.n_threads = args.threads
+    system = ForecastSystem.train(ds, end, neighbours=nb, targets=targets, met=met, hourly_cfg=hcfg, daily_cfg=dcfg,
+                                  progress=lambda f, m: print(f"  {f:4.0%} {m}", file=sys.stderr))
+    man = system.save(args.out)
+    print(f"model {man['model_version']} trained on {system.info['train_start']} … {system.info['train_end']} "
+          f"({system.info['train_seconds']} s) → {args.out}")
+    return 0
+
+
+def _run(args) -> int:
+    from forecasting.store import UnsafeModelError
+    from forecasting.system import ForecastSystem
+
+    try:
+        system = ForecastSystem.load(args.model)
+    except FileNotFoundError:
+        raise InputError(args.model, "model file not found") from None
+    except UnsafeModelError as exc:
+        raise InputError(args.model, f"refused: {exc}") from None
+    ds, nb = _load(args.data, args.neighbours)
+    issue = pd.Timestamp(args.issue_time) if args.issue_time else pd.Timestamp(ds["time"].values[-1])
+    fmet = None
+    needs_fields = any(m.spec.met in ("observed", "nwp") for m in system.models())
+    if args.met_file:
+        if not needs_fields:
+            print("lantian: note: this model was trained without future weather; --met-file is not used",
+                  file=sys.stderr)
+        else:
+            fmet = _open_met(args.met_file, ds, args.met_utc)
+    elif needs_fields:
+        raise LantianError("this model needs weather-forecast fields: give --met-file (NetCDF/GRIB)")
+    fc = system.forecast(ds, issue, neighbours=nb, future_met=fmet)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    h = fc.hourly
+    lv = list(h["level"].values)
+    pick = {q: int(min(range(len(lv)), key=lambda i: abs(lv[i] - q))) for q in (0.1, 0.5, 0.9)}
+    for var in [v for v in h.data_vars if not v.startswith("p_aqi")]:
+        for si, s in enumerate(h["site"].values):
+            for ti, vt in enumerate(h["valid_time"].values):
+                a = h[var].values[si, ti]
+                rows.append(dict(site=s, variable=var, issue_time=issue, valid_time=pd.Timestamp(vt),
+                                 horizon=ti + 1, p10=a[pick[0.1]], p50=a[pick[0.5]], p90=a[pick[0.9]],
+                                 **({f"p_aqi_gt_{c}": float(h[f"p_aqi_gt_{c}"].values[si, ti]) for c in (100, 150, 200, 300)}
+                                    if var == "AQI" else {})))
+    pd.DataFrame(rows).to_csv(out / "hourly.csv", index=False, float_format="%.3f")
+    fc.daily.to_csv(out / "daily.csv", index=False, float_format="%.3f")
+    _write_json(out / "forecast_info.json", fc.info)
+    print(f"forecast issued {issue:%Y-%m-%d %H:%M} by model {fc.info['model_version']} "
+          f"(trained {fc.info['training_period'][0]} … {fc.info['training_period'][1]})")
+    print(f"weather input: {fc.info['inputs']['weather']}")
+    if len(fc.daily):
+        print(fc.daily[["site", "date", "category", "primary", "aqi_p50", "p_aqi_gt_100"]].to_string(index=False))
+    print(f"wrote {out / 'hourly.csv'}, {out / 'daily.csv'}, {out / 'forecast_info.json'}")
+    return 0
+
+
+def _open_met(path: str, ds, utc: bool):
+    import xarray as xr
+
+    from forecasting.meteorology import MeteorologyError, site_meteorology, to_beijing_time
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError(path, "file not found")
+    engine = "cfgrib" if p.suffix.lower() in (".grib", ".grb", ".grib2", ".grb2") else None
+    try:
+        fields = xr.open_dataset(p, engine=engine)
+    except ValueError as exc:
+        if engine == "cfgrib":
+            raise InputError(path, "GRIB needs the cfgrib package (pip install cfgrib); or convert to NetCDF") from None
+        raise InputError(path, f"cannot open as NetCDF: {exc}") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot open: {exc}") from None
+    try:
+        lon = ds["lon"].values if "lon" in ds.coords else None
+        lat = ds["lat"].values if "lat" in ds.coords else None
+        return site_meteorology(to_beijing_time(fields, utc), ds["site"].values, lon, lat)
+    except MeteorologyError as exc:
+        raise InputError(path, str(exc)) from None

@@ -1,0 +1,1 @@
+"""Console-side forecast integration (report provider). Readers/service: console.forecast_io, console.forecast_service."""

@@ -1,0 +1,179 @@
+"""Small private readers for the forecast CLI and panel (fallback until ``console.ingest`` lands).
+
+Reads the UCI Beijing PRSA multi-site CSVs and the CNEMC city-hourly CSV (plain or .gz) into the
+product's layout: an ``xarray.Dataset`` with dims ``("site", "time")``, naive Beijing hour-ending
+time on a regular hourly axis, pollutants in µg/m³ (CO mg/m³), meteorology TEMP/DEWP/PRES/RAIN/WS/WD.
+"""
+from __future__ import annotations
+
+import importlib.resources
+import io
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from console.errors import InputError
+
+POLLUTANTS = ["PM2.5", "PM10", "SO2", "NO2", "CO", "O3"]
+COMPASS = {d: i * 22.5 for i, d in enumerate(
+    "N NNE NE ENE E ESE SE SSE S SSW SW WSW W WNW NW NNW".split())}
+PRSA_COLS = {"No", "year", "month", "day", "hour", "PM2.5", "PM10", "SO2", "NO2", "CO", "O3",
+             "TEMP", "PRES", "DEWP", "RAIN", "wd", "WSPM", "station"}
+CNEMC_COLS = {"date", "hour", "城市", "PM2.5", "PM10", "SO2", "NO2", "O3", "CO"}
+
+
+def _frame_to_dataset(df: pd.DataFrame, variables: list[str]) -> xr.Dataset:
+    df = df.dropna(subset=["time"]).drop_duplicates(["site", "time"], keep="last")
+    ds = df.set_index(["site", "time"])[variables].to_xarray()
+    t = pd.DatetimeIndex(ds["time"].values)
+    full = pd.date_range(t.min(), t.max(), freq="h")
+    ds = ds.reindex(time=full)
+    ds["site"] = ds["site"].astype(str)
+    for v in variables:
+        ds[v] = ds[v].astype("float64")
+        ds[v].attrs["units"] = "mg m-3" if v == "CO" else {
+            "TEMP": "degC", "DEWP": "degC", "PRES": "hPa", "RAIN": "mm", "WS": "m s-1", "WD": "degree"
+        }.get(v, "ug m-3")
+    return ds
+
+
+def _read_csv(path, **kw) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, **kw)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, EOFError) as exc:
+        raise InputError(str(path), f"cannot read CSV: {exc}") from None
+
+
+def read_prsa(paths: Iterable[str | Path]) -> xr.Dataset:
+    """UCI Beijing multi-site PRSA CSVs → Dataset (CO µg/m³ → mg/m³, wd compass → degrees)."""
+    frames = []
+    for p in paths:
+        df = _read_csv(p, na_values=["NA"], keep_default_na=True)
+        missing = PRSA_COLS - set(df.columns)
+        if missing:
+            raise InputError(str(p), f"not a UCI PRSA multi-site file (missing columns {sorted(missing)})")
+        out = pd.DataFrame({
+            "site": df["station"].astype(str),
+            "time": pd.to_datetime(dict(year=df["year"], month=df["month"], day=df["day"], hour=df["hour"]),
+                                   errors="coerce"),
+        })
+        for v in ["PM2.5", "PM10", "SO2", "NO2", "O3"]:
+            out[v] = pd.to_numeric(df[v], errors="coerce")
+        out["CO"] = pd.to_numeric(df["CO"], errors="coerce") / 1000.0
+        out["TEMP"] = pd.to_numeric(df["TEMP"], errors="coerce")
+        out["DEWP"] = pd.to_numeric(df["DEWP"], errors="coerce")
+        out["PRES"] = pd.to_numeric(df["PRES"], errors="coerce")
+        out["RAIN"] = pd.to_numeric(df["RAIN"], errors="coerce")
+        out["WS"] = pd.to_numeric(df["WSPM"], errors="coerce")
+        out["WD"] = df["wd"].map(COMPASS).astype(float)
+        frames.append(out)
+    if not frames:
+        raise InputError("<none>", "no PRSA files given")
+    ds = _frame_to_dataset(pd.concat(frames, ignore_index=True),
+                           POLLUTANTS + ["TEMP", "DEWP", "PRES", "RAIN", "WS", "WD"])
+    ds.attrs.update(source="UCI Beijing Multi-Site Air-Quality (PRSA), Zhang et al. 2017", time_zone="Asia/Shanghai")
+    return ds
+
+
+def read_cnemc_city(source, name: str = "") -> xr.Dataset:
+    """CNEMC city-hourly CSV (``date,hour,城市,AQI,PM2.5,…``; path, file object or bytes) → Dataset."""
+    df = _read_csv(source, encoding="utf-8", dtype={"date": str})
+    missing = CNEMC_COLS - set(df.columns)
+    if missing:
+        raise InputError(name or str(source), f"not a CNEMC city-hourly file (missing columns {sorted(missing)})")
+    out = pd.DataFrame({
+        "site": df["城市"].astype(str),
+        "time": pd.to_datetime(df["date"].astype(str).str.strip(), format="%Y%m%d", errors="coerce")
+        + pd.to_timedelta(pd.to_numeric(df["hour"], errors="coerce"), unit="h"),
+    })
+    for v in POLLUTANTS:
+        out[v] = pd.to_numeric(df[v], errors="coerce")
+    ds = _frame_to_dataset(out, POLLUTANTS)
+    ds.attrs.update(source="CNEMC city-hourly real-time publication", time_zone="Asia/Shanghai")
+    return ds
+
+
+def _sniff(path: Path) -> str:
+    import gzip
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+            head = fh.readline()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot open: {exc}") from None
+    if "station" in head and "WSPM" in head:
+        return "prsa"
+    if "城市" in head and "date" in head:
+        return "cnemc-city"
+    if path.suffix in (".nc", ".nc4", ".grib", ".grb", ".grib2"):
+        return "netcdf"
+    raise InputError(str(path), "unrecognised format (expected UCI PRSA CSV or CNEMC city-hourly CSV)")
+
+
+def read_any(paths: Iterable[str | Path]) -> xr.Dataset:
+    """Read one or more files; PRSA files are combined, CNEMC files merged over sites.
+
+    Uses ``console.ingest.read_file`` when it is available, else the readers here.
+    """
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise InputError("<none>", "no input files given")
+    for p in paths:
+        if not p.exists():
+            raise InputError(str(p), "file not found")
+    try:  # the product reader, when present
+        from console.ingest import read_file  # type: ignore
+    except Exception:  # noqa: BLE001 — not landed yet
+        read_file = None
+    kinds = {p: _sniff(p) for p in paths}
+    prsa = [p for p in paths if kinds[p] == "prsa"]
+    parts = []
+    if prsa:
+        parts.append(read_prsa(prsa))
+    for p in paths:
+        if kinds[p] == "cnemc-city":
+            if read_file is not None:
+                try:
+                    parts.append(read_file(str(p)).dataset)
+                    continue
+                except Exception:  # noqa: BLE001 — fall back to the private reader
+                    pass
+            parts.append(read_cnemc_city(p, name=str(p)))
+    if not parts:
+        raise InputError(str(paths[0]), "no concentration files among the inputs")
+    ds = parts[0] if len(parts) == 1 else xr.concat(parts, dim="site", join="outer")
+    return ds
+
+
+def demo_guangxi(with_neighbours: bool = True) -> tuple[xr.Dataset, xr.Dataset | None]:
+    """The shipped Guangxi demo (14 cities) and, optionally, the 21 neighbouring cities."""
+    pkg = importlib.resources.files("resources.demo")
+    gx = _read_demo(pkg, "guangxi_city_hourly.csv.gz")
+    nb = _read_demo(pkg, "neighbour_city_hourly.csv.gz") if with_neighbours else None
+    if nb is not None:
+        nb = nb.reindex(time=gx["time"])
+    return gx, nb
+
+
+def _read_demo(pkg, name: str) -> xr.Dataset:
+    import gzip
+
+    raw = gzip.decompress(pkg.joinpath(name).read_bytes())
+    ds = read_cnemc_city(io.BytesIO(raw), name=name)
+    coords = _demo_coords(pkg)
+    lon = [coords.get(s, (np.nan, np.nan))[0] for s in ds["site"].values]
+    lat = [coords.get(s, (np.nan, np.nan))[1] for s in ds["site"].values]
+    return ds.assign_coords(lon=("site", lon), lat=("site", lat))
+
+
+def _demo_coords(pkg) -> dict[str, tuple[float, float]]:
+    out = {}
+    for name in ("guangxi_stations.csv", "neighbour_stations.csv"):
+        df = pd.read_csv(io.BytesIO(pkg.joinpath(name).read_bytes()))
+        g = df.groupby("城市")[["经度", "纬度"]].mean()
+        out.update({c: (float(r["经度"]), float(r["纬度"])) for c, r in g.iterrows()})
+    return out

@@ -1,0 +1,107 @@
+"""Daily statistics and the D+1…D+3 outlook (what warning rules use).
+
+Natural day with hour-ending labels: day D is the 24 hourly means labelled D 01:00 … D+1 00:00
+(the national convention: the value labelled H is the mean over (H−1, H]).  Daily means need ≥ 20
+valid hours, the 8-h O3 means ≥ 6 of 8 (GB 3095 表4).  Daily forecasts are issued at 23:00 of D;
+the statistic of day D+k ends at label D+k+1 00:00, i.e. ``24k + 1`` hours after the issue.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from models import aqi as AQI
+
+DAILY_HORIZONS = [25, 49, 73, 97]   # D+1 … D+4 from a 23:00 issue (the outlook shows 3 days)
+DAILY_STAT = {"PM2.5": "mean24", "PM10": "mean24", "SO2": "mean24", "NO2": "mean24", "CO": "mean24", "O3": "mda8"}
+
+
+def natural_day(times) -> pd.DatetimeIndex:
+    """The natural day an hour-ending label belongs to (00:00 belongs to the previous day)."""
+    return (pd.DatetimeIndex(times) - pd.Timedelta(hours=1)).floor("D")
+
+
+def daily_statistics(ds: xr.Dataset) -> xr.Dataset:
+    """Daily means (``<P>_24h``), MDA8 O3 (``O3_8h``) and max 1-h O3 (``O3``) per site and natural day."""
+    ds = ds.transpose("site", "time")
+    day = natural_day(ds["time"].values)
+    out = {}
+    for p in ("PM2.5", "PM10", "SO2", "NO2", "CO"):
+        if p in ds:
+            g = ds[p].assign_coords(day=("time", day)).groupby("day")
+            mean, count = g.mean(skipna=True), g.count()
+            out[f"{p}_24h"] = mean.where(count >= 20)
+    if "O3" in ds:
+        o8 = ds["O3"].rolling(time=8, min_periods=6).mean()
+        g8 = o8.assign_coords(day=("time", day)).groupby("day")
+        out["O3_8h"] = g8.max().where(g8.count() >= 18)
+        g1 = ds["O3"].assign_coords(day=("time", day)).groupby("day")
+        out["O3"] = g1.max().where(g1.count() >= 18)
+    res = xr.Dataset(out).rename(day="time")
+    return res
+
+
+def observed_daily_aqi(ds: xr.Dataset) -> xr.Dataset:
+    """Daily AQI (HJ 633 daily report) of observed data, with level and primary pollutant mask."""
+    return AQI.daily_aqi(daily_statistics(ds))
+
+
+def daily_outlook(models: dict, ext: xr.Dataset, issue_index: int, issue: pd.Timestamp, neighbours,
+                  future_met, levels) -> pd.DataFrame:
+    """D+1…D+3 of the issue day: per site the category probabilities, most probable category,
+    primary pollutant and P10/P50/P90 of each daily statistic, from the last 23:00 issue ≤ ``issue``."""
+    times = pd.DatetimeIndex(ext["time"].values)
+    i23 = issue.floor("D") + pd.Timedelta(hours=23)
+    if i23 > issue:
+        i23 -= pd.Timedelta(days=1)
+    j = int(np.searchsorted(times, i23))
+    if j >= len(times) or times[j] != i23:
+        return pd.DataFrame()
+    sites = ext["site"].values
+    mask = np.zeros((len(sites), len(times)), bool)
+    mask[:, j] = True
+    base_day = issue.floor("D") if issue.hour != 0 else issue.floor("D") - pd.Timedelta(days=1)
+    wanted = [base_day + pd.Timedelta(days=k) for k in (1, 2, 3)]
+    leads = {d: int((d - i23.floor("D")) / pd.Timedelta(days=1)) for d in wanted}
+    qs = {}
+    for tgt, m in models.items():
+        arr = np.full((len(sites), len(wanted), len(levels)), np.nan)
+        for h, X, _, rows in m.matrices(ext, m.horizons, neighbours, future_met, issue_mask=mask, with_target=False):
+            k = (h - 1) // 24
+            for di, d in enumerate(wanted):
+                if leads[d] == k:
+                    _, q, _ = m.distribution(X[rows], h, levels)
+                    arr[:, di, :] = q
+        qs[tgt] = arr
+    from forecasting.probabilistic import category_probabilities, derived_aqi
+
+    present = {p: a for p, a in qs.items() if np.isfinite(a).any()}
+    if not present:
+        return pd.DataFrame()
+    aq = derived_aqi(present, pd.DatetimeIndex(wanted), sites, daily=True)
+    aqi = aq["aqi"].values
+    probs = category_probabilities(aqi)
+    mid = len(levels) // 2
+    rows = []
+    names = [lv.category_zh for lv in AQI.levels()]
+    for si, s in enumerate(sites):
+        for di, d in enumerate(wanted):
+            if not np.isfinite(aqi[si, di]).any():
+                continue
+            pr = probs[si, di]
+            cat = int(np.argmax(pr)) + 1
+            row = dict(site=str(s), date=d.date(), lead_days=di + 1, issued=str(i23),
+                       aqi_p10=float(np.nanquantile(aqi[si, di], 0.1)), aqi_p50=float(aqi[si, di, mid]),
+                       aqi_p90=float(np.nanquantile(aqi[si, di], 0.9)),
+                       level=cat, category=names[cat - 1],
+                       primary=",".join(AQI.primary_names(int(aq["primary_mask"].values[si, di, mid]))),
+                       **{f"p_level{c}": float(pr[c - 1]) for c in range(1, 7)},
+                       p_aqi_gt_100=float((aqi[si, di] > 100).mean()),
+                       p_aqi_gt_150=float((aqi[si, di] > 150).mean()),
+                       p_aqi_gt_200=float((aqi[si, di] > 200).mean()))
+            for tgt, a in qs.items():
+                row[f"{tgt}_p10"], row[f"{tgt}_p50"], row[f"{tgt}_p90"] = (
+                    float(np.interp(q, levels, a[si, di])) for q in (0.1, 0.5, 0.9))
+            rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,297 @@
+"""Direct multi-horizon gradient-boosting forecasters with calibrated predictive distributions.
+
+One :class:`DirectForecaster` forecasts one target series at a set of horizons with a single
+scikit-learn ``HistGradientBoostingRegressor`` (horizon is a feature; with one horizon it is a
+per-horizon model).  The same machinery serves hourly targets (``PM2.5`` at 1…72 h) and daily
+statistics (daily mean, MDA8 O3) issued at 23:00 of day D for D+1…D+3: a daily statistic is
+expressed as an hourly series "statistic of the 24 h ending at t" evaluated at the end of the
+target day (see :mod:`forecasting.daily`).
+
+Predictive distribution: point model (squared loss) + binned conformal residuals in log space
+fitted on a calibration block from the *end of the training period* (model refitted on the whole
+training period afterwards).  Everything the model needs is plain data (arrays, dicts) except the
+scikit-learn estimator, saved with skops (see :mod:`forecasting.store`).
+"""
+from __future__ import annotations
+
+import time as _time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
+
+from forecasting import features as F
+from forecasting.baselines import Climatology
+from forecasting.calibration import BinnedLogConformal
+
+HIST_HOURS = 24 * 7  # observations needed before an issue time (longest window 72 h + 24 h tendency)
+
+
+@dataclass
+class TrainConfig:
+    max_iter: int = 300
+    learning_rate: float = 0.08
+    max_leaf_nodes: int = 48
+    min_samples_leaf: int = 60
+    l2_regularization: float = 1.0
+    horizons_per_row: int | None = None   # random subset of horizons per issue time (stacked models)
+    max_rows: int | None = None           # subsample for development
+    calib_bins: int | None = None         # Mondrian bins by predicted level (default: 1 with spread models, else 12)
+    recalibrate_exceedance: bool = False  # isotonic maps of P(>c) on held-out training cases (measured: did not
+    #                                       transfer to the Beijing test year, see benchmarks/README-forecast.md)
+    calibration: str = "crossfit"         # crossfit | forward (see DirectForecaster.fit)
+    folds: int = 3
+    calib_fraction: float = 0.3           # "forward": last part of the training period
+    issue_hours: tuple[int, ...] | None = None  # restrict issue times (daily: (23,))
+    train_issue_hours: tuple[int, ...] | None = None  # training rows from these issue hours (augmentation)
+    seed: int = 0
+    n_bags: int = 1                       # average of several feature-subsampled models (point forecast)
+    bag_features: float = 0.7
+    dist_center: str = "quantile-mid"            # point | quantile-mid (centre of the log-space q10/q90 models)
+    n_threads: int | None = 1             # OpenMP threads for boosting (the machine is shared)
+    spread_models: bool = True            # quantile models (log space) giving a conditional spread
+    spread_max_iter: int = 150
+    spread_max_rows: int | None = 150_000
+
+    def spread_estimator(self, q: float) -> HistGradientBoostingRegressor:
+        return HistGradientBoostingRegressor(
+            loss="quantile", quantile=q, max_iter=self.spread_max_iter, learning_rate=0.1,
+            max_leaf_nodes=31, min_samples_leaf=100, early_stopping=True, validation_fraction=0.1,
+            n_iter_no_change=15, random_state=self.seed)
+
+    def estimator(self, k: int = 0) -> HistGradientBoostingRegressor:
+        return HistGradientBoostingRegressor(
+            loss="squared_error", max_iter=self.max_iter, learning_rate=self.learning_rate,
+            max_leaf_nodes=self.max_leaf_nodes, min_samples_leaf=self.min_samples_leaf,
+            l2_regularization=self.l2_regularization, early_stopping=True, validation_fraction=0.1,
+            n_iter_no_change=20, random_state=self.seed + k,
+            max_features=self.bag_features if self.n_bags > 1 else 1.0)
+
+    def fit_point(self, X, y):
+        """One boosting model, or the mean of ``n_bags`` feature-subsampled ones (a list)."""
+        if self.n_bags <= 1:
+            return self.estimator().fit(X, y)
+        return [self.estimator(k).fit(X, y) for k in range(self.n_bags)]
+
+
+@dataclass
+class DirectForecaster:
+    """A fitted forecaster of one target at several horizons, with baselines and calibration."""
+
+    target: str                     # hourly variable the features are built from
+    stat: str                       # "hourly" | "mean24" | "mda8" | "max1h24"
+    horizons: list[int]
+    spec: F.FeatureSpec
+    estimator: HistGradientBoostingRegressor | None = None
+    spread: list | None = None      # [q10 model, q90 model] on log1p(target), or None
+    calibrator: BinnedLogConformal | None = None
+    climatology: Climatology | None = None
+    meta: dict = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ data → matrices
+    def target_series(self, ds: xr.Dataset) -> np.ndarray:
+        return target_series(ds, self.target, self.stat)
+
+    def matrices(self, ds: xr.Dataset, horizons, neighbours=None, future_met=None,
+                 issue_mask: np.ndarray | None = None, with_target: bool = True):
+        """Yield ``(h, X, y, rows)`` per horizon; rows index the flattened (site, time) grid."""
+        times = pd.DatetimeIndex(ds["time"].values)
+        sites = ds["site"].values
+        base, _ = F.issue_features(ds, self.target, neighbours, use_met=self.spec.met != "none",
+                                   neighbour_names=self.spec.neighbours or None)
+        y_obs = np.asarray(ds[self.target].transpose("site", "time").values, dtype=np.float32)
+        yser = self.target_series(ds) if with_target else None
+        clim = self.climatology.at(sites, times) if self.climatology is not None else None
+        if self.stat != "hourly" and clim is not None:
+            clim = F._roll(clim, 24)
+        fmet = imet = None
+        if self.spec.met in ("observed", "nwp"):
+            src = future_met if future_met is not None else (ds if self.spec.met == "observed" else None)
+            if src is not None and F.has_met(src):
+                fmet = F.future_met_arrays(src, ds["time"].values, sites)
+            if F.has_met(ds):
+                imet = F.future_met_arrays(ds, ds["time"].values, sites)
+        for h in horizons:
+            valid = F.valid_features(times, h, len(sites), y_obs, clim, fmet, imet)
+            if fmet is not None and self.stat != "hourly":
+                valid.update(F.day_met_features(fmet, h))
+            X, names = F.design(base, valid, self.spec.names or None)
+            if not self.spec.names:
+                self.spec.names = names
+            y = F.shift(yser, -h).reshape(-1) if with_target else None
+            rows = np.arange(X.shape[0])
+            if issue_mask is not None:
+                rows = rows[issue_mask.reshape(-1)]
+            yield h, X, y, rows
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, ds: xr.Dataset, cfg: TrainConfig | None = None, neighbours=None,
+            progress: Callable[[float, str], None] | None = None) -> "DirectForecaster":
+        cfg = cfg or TrainConfig()
+        with threadpool_limits(limits=cfg.n_threads, user_api="openmp"):
+            return self._fit(ds, cfg, neighbours, progress)
+
+    def _fit(self, ds, cfg, neighbours, progress) -> "DirectForecaster":
+        t0 = _time.perf_counter()
+        rng = np.random.default_rng(cfg.seed)
+        times = pd.DatetimeIndex(ds["time"].values)
+        self.climatology = Climatology.fit(ds[self.target])
+        S, T = ds.sizes["site"], ds.sizes["time"]
+        issue_ok = np.ones((S, T), bool)
+        hours = cfg.train_issue_hours or cfg.issue_hours
+        if hours is not None:
+            issue_ok &= np.isin(times.hour, hours)[None, :]
+        Xs, ys, hs, ts = [], [], [], []
+        tidx = np.broadcast_to(np.arange(T)[None, :], (S, T)).reshape(-1)
+        for h, X, y, rows in self.matrices(ds, self.horizons, neighbours, issue_mask=issue_ok):
+            keep = rows[np.isfinite(y[rows])]
+            if cfg.horizons_per_row and len(self.horizons) > cfg.horizons_per_row:
+                keep = keep[rng.random(len(keep)) < cfg.horizons_per_row / len(self.horizons)]
+            Xs.append(X[keep]); ys.append(y[keep]); hs.append(np.full(len(keep), h)); ts.append(tidx[keep])
+        X, y, hh, ti = np.concatenate(Xs), np.concatenate(ys), np.concatenate(hs), np.concatenate(ts)
+        del Xs, ys
+        if cfg.max_rows and len(y) > cfg.max_rows:
+            sel = np.sort(rng.choice(len(y), cfg.max_rows, replace=False))
+            X, y, hh, ti = X[sel], y[sel], hh[sel], ti[sel]
+        if progress:
+            progress(0.2, f"{self.target}: {len(y)} training rows")
+        # calibration residuals, out of sample, from the training period only:
+        #  "crossfit": K contiguous blocks, each predicted by a model fitted on the other blocks
+        #              (rows within max(horizon) of the block purged) — residuals cover all seasons
+        #              and carry no trend bias of a model that never saw the recent past;
+        #  "forward":  the last `calib_fraction` of the period predicted by a model fitted before it.
+        pm, ps, po, ph = [], [], [], []
+        hmax = int(max(self.horizons))
+        if cfg.calibration == "forward":
+            cut = int(T * (1 - cfg.calib_fraction))
+            blocks = [(cut, T)]
+        else:
+            edges = np.linspace(0, T, cfg.folds + 1).astype(int)
+            blocks = list(zip(edges[:-1], edges[1:]))
+        for a, b in blocks:
+            test = (ti >= a) & (ti < b)
+            if cfg.calibration == "forward":
+                fit_rows = ti + hh < a
+            else:
+                # no training target inside the block; no training feature window reaching into it
+                fit_rows = (ti + hh < a) | (ti >= b + max(hmax, F.LOOKBACK))
+            if fit_rows.sum() < 30 or test.sum() == 0:
+                continue
+            est = cfg.fit_point(X[fit_rows], y[fit_rows])
+            spread = self._fit_spread(X[fit_rows], y[fit_rows], cfg, rng) if cfg.spread_models else None
+            pm.append(_center(cfg.dist_center, est, spread, X[test])); po.append(y[test]); ph.append(hh[test])
+            sc = _scale(spread, X[test])
+            ps.append(np.ones(int(test.sum())) if sc is None else sc)
+        self.calibrator = BinnedLogConformal.fit(np.concatenate(pm), np.concatenate(po), np.concatenate(ph),
+                                                 scale=np.concatenate(ps) if cfg.spread_models else None,
+                                                 n_bins=cfg.calib_bins or (1 if cfg.spread_models else 12))
+        if cfg.recalibrate_exceedance:
+            from forecasting.probabilistic import concentration_thresholds
+            thr = concentration_thresholds(self.target, daily=self.stat != "hourly")
+            self.calibrator.fit_exceedance_maps(np.concatenate(pm), np.concatenate(po), np.concatenate(ph),
+                                                list(thr.values()),
+                                                scale=np.concatenate(ps) if cfg.spread_models else None)
+        if progress:
+            progress(0.6, f"{self.target}: calibrated on {sum(len(x) for x in po)} out-of-sample rows")
+        self.estimator = cfg.fit_point(X, y)
+        self.spread = self._fit_spread(X, y, cfg, rng) if cfg.spread_models else None
+        self.meta.update(
+            train_start=str(times[0]), train_end=str(times[-1]), n_train_rows=int(len(y)),
+            n_iter=int(np.mean([e.n_iter_ for e in (self.estimator if isinstance(self.estimator, list) else [self.estimator])])),
+            calibration=f"{cfg.calibration} out-of-sample residuals within {times[0]} … {times[-1]}",
+            fit_seconds=round(_time.perf_counter() - t0, 2), sites=[str(s) for s in ds["site"].values],
+            config={k: v for k, v in cfg.__dict__.items()},
+        )
+        if progress:
+            progress(1.0, f"{self.target}: trained")
+        return self
+
+    @staticmethod
+    def _fit_spread(X, y, cfg: TrainConfig, rng) -> list:
+        if cfg.spread_max_rows and len(y) > cfg.spread_max_rows:
+            sel = rng.choice(len(y), cfg.spread_max_rows, replace=False)
+            X, y = X[sel], y[sel]
+        ly = np.log1p(np.maximum(y, 0))
+        return [cfg.spread_estimator(q).fit(X, ly) for q in (0.1, 0.9)]
+
+    # ------------------------------------------------------------------ predict
+    def predict_point(self, X: np.ndarray) -> np.ndarray:
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return np.maximum(_predict(self.estimator, X), 0.0)
+
+    def _spread_preds(self, X: np.ndarray):
+        if not self.spread:
+            return None
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return self.spread[0].predict(X), self.spread[1].predict(X)
+
+    def _center_scale(self, X: np.ndarray, point: np.ndarray):
+        sp = self._spread_preds(X)
+        kind = self.meta.get("config", {}).get("dist_center", "point")
+        if sp is None:
+            return point, None
+        lo, hi = sp
+        c = np.expm1(np.maximum((lo + hi) / 2, 0)) if kind == "quantile-mid" else point
+        return c, np.maximum((hi - lo) / 2.563, 0.05)
+
+    def distribution(self, X: np.ndarray, h, levels) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(point, quantiles at ``levels``, scale) for design-matrix rows at horizon(s) ``h``."""
+        point = self.predict_point(X)
+        c, scale = self._center_scale(X, point)
+        return point, self.calibrator.quantiles(c, h, levels, scale), scale
+
+    def exceedance(self, X: np.ndarray, h, threshold: float) -> np.ndarray:
+        c, scale = self._center_scale(X, self.predict_point(X))
+        return self.calibrator.exceedance(c, h, threshold, scale)
+
+
+def _predict(est, X) -> np.ndarray:
+    if isinstance(est, list):
+        return np.mean([e.predict(X) for e in est], axis=0)
+    return est.predict(X)
+
+
+def _center(kind: str, est, spread, X) -> np.ndarray:
+    if kind == "quantile-mid" and spread:
+        return np.expm1(np.maximum((spread[0].predict(X) + spread[1].predict(X)) / 2, 0))
+    return np.maximum(_predict(est, X), 0.0)
+
+
+def _scale(spread, X) -> np.ndarray | None:
+    """Conditional spread in log units from the (q10, q90) quantile models: (q90 − q10)/2.563."""
+    if not spread:
+        return None
+    lo, hi = spread[0].predict(X), spread[1].predict(X)
+    return np.maximum((hi - lo) / 2.563, 0.05)
+
+
+def target_series(ds: xr.Dataset, var: str, stat: str) -> np.ndarray:
+    """The series a model predicts, as ``(site, time)``: hourly value or the daily statistic of
+    the 24 hours ending at ``t`` (valid when evaluated at the end of a natural day)."""
+    y = np.asarray(ds[var].transpose("site", "time").values, dtype=np.float32)
+    if stat == "hourly":
+        return y
+    if stat == "mean24":
+        return F._roll(y, 24, "mean", min_frac=20 / 24)
+    if stat == "mda8":
+        m8 = F._roll(y, 8, "mean", min_frac=6 / 8)
+        return F._roll(m8, 24, "max", min_frac=18 / 24)
+    if stat == "max1h24":
+        return F._roll(y, 24, "max", min_frac=18 / 24)
+    raise ValueError(f"unknown statistic {stat!r}")
+
+
+def make_forecaster(ds: xr.Dataset, target: str, horizons, met: str = "current", stat: str = "hourly",
+                    neighbours: xr.Dataset | None = None) -> DirectForecaster:
+    """A not-yet-fitted forecaster; ``met``: none | current | observed | nwp."""
+    if target not in ds:
+        raise KeyError(f"target {target!r} not in the data (have {sorted(ds.data_vars)})")
+    if met != "none" and not F.has_met(ds):
+        met = "none"
+    nb = [str(s) for s in neighbours["site"].values] if neighbours is not None and target in neighbours else []
+    spec = F.FeatureSpec(target=target, met=met, neighbours=nb)
+    return DirectForecaster(target=target, stat=stat, horizons=[int(h) for h in horizons], spec=spec)

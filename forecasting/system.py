@@ -1,0 +1,157 @@
+"""A complete forecast system: hourly 1–72 h for all pollutants + daily D+1…D+3, with derived AQI.
+
+``ForecastSystem.train`` fits one stacked-horizon model per pollutant (hourly) and one model per
+daily statistic (daily means, MDA8 O3) issued at 23:00.  ``ForecastSystem.forecast`` issues a
+forecast at a given time *using only observations up to it* and returns a :class:`Forecast` that
+records the model version, the training period, the inputs and whether weather input was used.
+"""
+from __future__ import annotations
+
+import time as _time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from forecasting import daily as D
+from forecasting.models import HIST_HOURS, DirectForecaster, TrainConfig, make_forecaster
+from forecasting.probabilistic import (AQI_THRESHOLDS, derived_aqi, even_grid,
+                                       to_timestamp)
+from forecasting.features import POLLUTANTS
+
+HOURLY_HORIZONS = list(range(1, 73))
+FAN_LEVELS = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+
+@dataclass
+class Forecast:
+    """One issued forecast (all sites)."""
+
+    issue_time: pd.Timestamp
+    hourly: xr.Dataset          # <P>_q (site, valid_time, level), aqi_q, p_aqi_gt_<c>, observed history
+    daily: pd.DataFrame         # site, date, lead, category probabilities, category, primary, stats P10/P50/P90
+    info: dict = field(default_factory=dict)
+
+
+class ForecastSystem:
+    def __init__(self, hourly: dict[str, DirectForecaster] | None = None,
+                 daily: dict[str, DirectForecaster] | None = None, info: dict | None = None):
+        self.hourly = hourly or {}
+        self.daily = daily or {}
+        self.info = info or {}
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def train(cls, ds: xr.Dataset, train_end=None, neighbours: xr.Dataset | None = None,
+              targets=POLLUTANTS, met: str = "current", hourly_cfg: TrainConfig | None = None,
+              daily_cfg: TrainConfig | None = None, progress=None) -> "ForecastSystem":
+        t0 = _time.perf_counter()
+        if train_end is not None:
+            ds = ds.sel(time=slice(None, pd.Timestamp(train_end)))
+            if neighbours is not None:
+                neighbours = neighbours.sel(time=slice(None, pd.Timestamp(train_end)))
+        targets = [t for t in targets if t in ds]
+        hourly_cfg = hourly_cfg or TrainConfig(max_iter=200, horizons_per_row=6, max_rows=150_000,
+                                               spread_max_iter=100, spread_max_rows=60_000)
+        daily_cfg = daily_cfg or TrainConfig(max_iter=400, learning_rate=0.05, issue_hours=(23,),
+                                             train_issue_hours=tuple(range(18, 24)), spread_max_iter=100,
+                                             min_samples_leaf=20, max_leaf_nodes=15)
+        hourly, daily = {}, {}
+        steps = len(targets) * 2
+        k = 0
+        for tgt in targets:
+            m = make_forecaster(ds, tgt, HOURLY_HORIZONS, met=met, neighbours=neighbours)
+            hourly[tgt] = m.fit(ds, hourly_cfg, neighbours)
+            k += 1
+            if progress:
+                progress(k / steps, f"trained hourly {tgt}")
+            stat = "mda8" if tgt == "O3" else "mean24"
+            dm = make_forecaster(ds, tgt, D.DAILY_HORIZONS, met=met, stat=stat, neighbours=neighbours)
+            daily[tgt] = dm.fit(ds, daily_cfg, neighbours)
+            k += 1
+            if progress:
+                progress(k / steps, f"trained daily {tgt}")
+        info = dict(train_start=str(pd.Timestamp(ds["time"].values[0])),
+                    train_end=str(pd.Timestamp(ds["time"].values[-1])),
+                    sites=[str(s) for s in ds["site"].values], targets=targets,
+                    neighbours=[str(s) for s in neighbours["site"].values] if neighbours is not None else [],
+                    met=met, train_seconds=round(_time.perf_counter() - t0, 1))
+        return cls(hourly, daily, info)
+
+    def models(self) -> list[DirectForecaster]:
+        return [*self.hourly.values(), *self.daily.values()]
+
+    def save(self, path) -> dict:
+        from forecasting.store import save_bundle
+
+        return save_bundle(self.models(), path, info=self.info)
+
+    @classmethod
+    def load(cls, source) -> "ForecastSystem":
+        from forecasting.store import load_bundle
+
+        models, manifest = load_bundle(source)
+        hourly = {m.target: m for m in models if m.stat == "hourly"}
+        daily = {m.target: m for m in models if m.stat != "hourly"}
+        info = dict(manifest.get("info", {}), model_version=manifest["model_version"])
+        return cls(hourly, daily, info)
+
+    @property
+    def version(self) -> str:
+        from forecasting.store import model_version
+
+        return self.info.get("model_version") or model_version(self.models())
+
+    # ------------------------------------------------------------------ forecasting
+    def forecast(self, ds: xr.Dataset, issue_time, neighbours: xr.Dataset | None = None,
+                 future_met: xr.Dataset | None = None, n_levels: int = 49, progress=None) -> Forecast:
+        """Forecast issued at ``issue_time`` from observations at or before it (later data ignored)."""
+        t0 = _time.perf_counter()
+        issue = to_timestamp(issue_time).floor("h")
+        hist = ds.sel(time=slice(issue - pd.Timedelta(hours=HIST_HOURS + 120), issue))
+        if hist.sizes["time"] == 0:
+            raise ValueError(f"no observations at or before {issue}")
+        grid_t = pd.date_range(hist["time"].values[0], issue + pd.Timedelta(hours=max(HOURLY_HORIZONS)), freq="h")
+        ext = hist.reindex(time=grid_t)
+        nb = neighbours.sel(time=slice(None, issue)).reindex(time=grid_t) if neighbours is not None else None
+        sites = ext["site"].values
+        it = int(np.searchsorted(grid_t, issue))
+        levels = list(even_grid(n_levels))
+        q_all = {}
+        mask = np.zeros((len(sites), len(grid_t)), bool)
+        mask[:, it] = True
+        for k, (tgt, m) in enumerate(self.hourly.items()):
+            Xs, hs = [], []
+            for h, X, _, rows in m.matrices(ext, HOURLY_HORIZONS, nb, future_met, issue_mask=mask, with_target=False):
+                Xs.append(X[rows]); hs.append(np.full(len(rows), h))
+            _, q, _ = m.distribution(np.concatenate(Xs), np.concatenate(hs), levels)   # one batch: (h, site) rows
+            qs = q.reshape(len(HOURLY_HORIZONS), len(sites), len(levels)).transpose(1, 0, 2)
+            q_all[tgt] = qs
+            if progress:
+                progress(0.1 + 0.6 * (k + 1) / max(1, len(self.hourly)), f"hourly {tgt}")
+        valid = issue + pd.to_timedelta(HOURLY_HORIZONS, unit="h")
+        hourly = xr.Dataset(coords={"site": sites, "valid_time": valid, "level": levels})
+        for tgt, qs in q_all.items():
+            hourly[tgt] = (("site", "valid_time", "level"), qs)
+        if q_all:
+            full = {p: q_all.get(p, np.full_like(next(iter(q_all.values())), np.nan)) for p in POLLUTANTS}
+            present = {p: a for p, a in full.items() if np.isfinite(a).any()}
+            aq = derived_aqi(present, valid, sites)
+            hourly["AQI"] = (("site", "valid_time", "level"), aq["aqi"].values)
+            for c in AQI_THRESHOLDS:
+                hourly[f"p_aqi_gt_{c}"] = (("site", "valid_time"), (aq["aqi"].values > c).mean(axis=-1))
+        daily = D.daily_outlook(self.daily, ext, it, issue, nb, future_met, levels) if self.daily else pd.DataFrame()
+        if progress:
+            progress(1.0, "done")
+        met_used = next(iter(self.hourly.values())).spec.met if self.hourly else "none"
+        info = dict(model_version=self.version, issued=str(issue), training_period=(
+            self.info.get("train_start"), self.info.get("train_end")),
+            inputs=dict(observations_until=str(issue), sites=[str(s) for s in sites],
+                        neighbours=self.info.get("neighbours", []),
+                        weather=("weather-forecast fields loaded" if future_met is not None else
+                                 "NO weather input: forecast from past concentrations, calendar and "
+                                 "neighbouring sites only" if met_used == "none" else
+                                 "observed meteorology up to the issue time only (no weather forecast loaded)")),
+            seconds=round(_time.perf_counter() - t0, 2))
+        return Forecast(issue, hourly, daily, info)

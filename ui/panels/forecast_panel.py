@@ -1,0 +1,362 @@
+"""Forecast panel: per-city fan chart (P10–P90, P25–P75, P50) over the observed series and a
+3-day AQI-category outlook (D+1…D+3, HJ 633 level colours).
+
+The panel follows the console clock: :meth:`ForecastPanel.set_clock` issues a forecast at that time
+using only observations up to it.  The work runs on the panel's own ``QThreadPool`` with progress;
+the GUI never blocks.  Clock changes while a forecast runs are coalesced (the latest wins).
+"""
+from __future__ import annotations
+
+import traceback
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QSizePolicy,
+                               QVBoxLayout, QWidget)
+
+from console.forecast_service import Cancelled, ForecastService, IssuedForecast
+from models import aqi as AQI
+
+VARIABLES = ["AQI", "PM2.5", "PM10", "O3", "NO2", "SO2", "CO"]
+UNITS = {"AQI": "", "CO": "mg/m³"}
+# hourly AQI-100 equivalents shown as a guide line (HJ 633-2012, real-time as published)
+GUIDE = {"AQI": 100, "PM2.5": 75, "PM10": 150, "O3": 200, "NO2": 200, "SO2": 500, "CO": 10}
+
+
+def _epoch(times) -> np.ndarray:
+    """Naive Beijing time → seconds for DateAxisItem (which shows local time; we pass UTC-as-local)."""
+    t = pd.DatetimeIndex(times)
+    return ((t - pd.Timestamp("1970-01-01")) / pd.Timedelta(seconds=1)).to_numpy(float)
+
+
+class _Signals(QObject):
+    progress = Signal(float, str)
+    done = Signal(object, object)     # (clock, IssuedForecast)
+    failed = Signal(object, str)      # (clock, message)
+
+
+class _ForecastJob(QRunnable):
+    def __init__(self, service: ForecastService, clock, signals: _Signals):
+        super().__init__()
+        self.service, self.clock, self.signals = service, clock, signals
+        self.cancelled = False
+        self.setAutoDelete(True)
+
+    def _progress(self, f: float, msg: str) -> None:
+        if self.cancelled:
+            raise Cancelled()
+        self.signals.progress.emit(float(f), msg)
+
+    def run(self) -> None:  # worker thread: no widgets here
+        try:
+            res = self.service.issue(self.clock, self._progress)
+        except Cancelled:
+            self.signals.failed.emit(self.clock, "cancelled")
+        except ValueError as exc:
+            self.signals.failed.emit(self.clock, str(exc))
+        except Exception as exc:  # noqa: BLE001 — reported in the panel, never crashes the GUI
+            self.signals.failed.emit(self.clock, f"{exc.__class__.__name__}: {exc}\n{traceback.format_exc(limit=3)}")
+        else:
+            self.signals.done.emit(self.clock, res)
+
+
+class DayCard(QFrame):
+    """One day of the outlook: date, category (coloured), AQI range, primary pollutant, P(AQI>100)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.StyledPanel)
+        self.setMinimumWidth(150)
+        self.setMinimumHeight(118)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 6, 8, 6)
+        self.title, self.category, self.detail = QLabel("—"), QLabel("—"), QLabel("")
+        f = self.category.font()
+        f.setPointSize(f.pointSize() + 4)
+        f.setBold(True)
+        self.category.setFont(f)
+        for w in (self.title, self.category, self.detail):
+            w.setAlignment(Qt.AlignCenter)
+            lay.addWidget(w)
+        self.detail.setWordWrap(True)
+        self.set_empty()
+
+    def set_empty(self, text: str = "—") -> None:
+        self.title.setText(text)
+        self.category.setText("—")
+        self.detail.setText("")
+        self.setStyleSheet("DayCard { background: #eeeeee; border-radius: 6px; }")
+
+    def set_day(self, row: pd.Series) -> None:
+        lv = int(row["level"])
+        colour = AQI.level_colours()[lv - 1]
+        fg = "#000000" if lv <= 3 else "#ffffff"
+        d = pd.Timestamp(row["date"])
+        self.title.setText(f"D+{int(row['lead_days'])}  {d:%m-%d %a}")
+        self.category.setText(f"{row['category']}  {row[f'p_level{lv}']:.0%}")
+        self.category.setToolTip("most probable daily AQI category and its probability")
+        prim = row["primary"] or "—"
+        self.detail.setText(f"AQI {row['aqi_p50']:.0f} ({row['aqi_p10']:.0f}–{row['aqi_p90']:.0f})\n"
+                            f"首要污染物 {prim}\nP(AQI>100) {row['p_aqi_gt_100']:.0%}")
+        self.setStyleSheet(f"DayCard {{ background: {colour}; border-radius: 6px; }} "
+                           f"QLabel {{ color: {fg}; }}")
+
+
+class ForecastPanel(QWidget):
+    """Dockable forecast panel. Public slots: :meth:`set_clock`, :meth:`set_city`."""
+
+    forecastReady = Signal(object)   # IssuedForecast
+    busyChanged = Signal(bool)
+
+    def __init__(self, service: ForecastService | None = None, parent=None):
+        super().__init__(parent)
+        self.service = service or ForecastService()
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._signals = _Signals(self)
+        self._signals.progress.connect(self._on_progress)
+        self._signals.done.connect(self._on_done)
+        self._signals.failed.connect(self._on_failed)
+        self._job: _ForecastJob | None = None
+        self._pending = None
+        self._clock = None
+        self._city: str | None = None
+        self.result: IssuedForecast | None = None
+        self._build()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.city_box = QComboBox()
+        self.city_box.currentTextChanged.connect(self._city_changed)
+        self.var_box = QComboBox()
+        self.var_box.addItems(VARIABLES)
+        self.var_box.setCurrentText("PM2.5")
+        self.var_box.currentTextChanged.connect(lambda _: self._render())
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(160)
+        self.progress.setVisible(False)
+        top.addWidget(QLabel("城市 City"))
+        top.addWidget(self.city_box)
+        top.addWidget(QLabel("变量"))
+        top.addWidget(self.var_box)
+        top.addStretch(1)
+        top.addWidget(self.progress)
+        root.addLayout(top)
+        self.status = QLabel("No forecast yet — set the console clock.")
+        self.status.setWordWrap(True)
+        root.addWidget(self.status)
+
+        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0)})
+        self.plot.setBackground("w")
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.addLegend(offset=(60, 8), brush=pg.mkBrush(255, 255, 255, 210), labelTextColor=(30, 30, 30))
+        self.plot.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.plot.setMinimumHeight(260)
+        root.addWidget(self.plot, 1)
+
+        out = QGridLayout()
+        self.outlook_title = QLabel("3-day AQI outlook (daily AQI, HJ 633)")
+        out.addWidget(self.outlook_title, 0, 0, 1, 3)
+        self.cards = [DayCard() for _ in range(3)]
+        for i, c in enumerate(self.cards):
+            out.addWidget(c, 1, i)
+        root.addLayout(out)
+        self.weather = QLabel("")
+        self.weather.setWordWrap(True)
+        self.weather.setStyleSheet("color: #8a4b00;")
+        root.addWidget(self.weather)
+
+    # ------------------------------------------------------------------ public slots
+    @Slot(object)
+    def set_clock(self, t) -> None:
+        """Issue a forecast at ``t`` (Beijing time) from the data up to it; runs in the background."""
+        t = pd.Timestamp(t)
+        if t.tzinfo is not None:
+            t = t.tz_convert("Asia/Shanghai").tz_localize(None)
+        t = t.floor("h")
+        if self._clock is not None and t == self._clock and self.result is not None:
+            return
+        self._clock = t
+        if self._job is not None:
+            self._pending = t
+            self._job.cancelled = True
+            return
+        self._start(t)
+
+    @Slot(str)
+    def set_city(self, name: str) -> None:
+        self._city = self._match_city(name)
+        if self._city and self.city_box.findText(self._city) >= 0:
+            self.city_box.setCurrentText(self._city)
+        self._render()
+
+    def is_busy(self) -> bool:
+        return self._job is not None
+
+    def wait_idle(self, msecs: int = 60_000) -> bool:
+        return self.pool.waitForDone(msecs)
+
+    def closeEvent(self, ev) -> None:  # noqa: N802 — Qt name
+        if self._job is not None:
+            self._job.cancelled = True
+        self._pending = None
+        self.pool.waitForDone(30_000)
+        super().closeEvent(ev)
+
+    # ------------------------------------------------------------------ worker plumbing
+    def _start(self, t) -> None:
+        self._job = _ForecastJob(self.service, t, self._signals)
+        self.progress.setVisible(True)
+        self.progress.setValue(0)
+        self.status.setText(f"Forecasting from {t:%Y-%m-%d %H:%M} …")
+        self.busyChanged.emit(True)
+        self.pool.start(self._job)
+
+    @Slot(float, str)
+    def _on_progress(self, f: float, msg: str) -> None:
+        self.progress.setValue(int(100 * f))
+        self.progress.setFormat(f"{msg[:24]} %p%")
+
+    def _finish_job(self) -> bool:
+        self._job = None
+        if self._pending is not None:
+            t, self._pending = self._pending, None
+            self._start(t)
+            return True
+        self.progress.setVisible(False)
+        self.busyChanged.emit(False)
+        return False
+
+    @Slot(object, object)
+    def _on_done(self, clock, res: IssuedForecast) -> None:
+        if self._finish_job():
+            return
+        self.result = res
+        sites = [str(s) for s in res.forecast.hourly["site"].values]
+        if self.city_box.count() != len(sites):
+            self.city_box.blockSignals(True)
+            self.city_box.clear()
+            self.city_box.addItems(sites)
+            self.city_box.blockSignals(False)
+        if self._city is None or self._city not in sites:
+            self._city = self._match_city(self._city or "") or ("南宁" if "南宁" in sites else sites[0])
+        self.city_box.setCurrentText(self._city)
+        info = res.forecast.info
+        self.status.setText(f"Issued {clock:%Y-%m-%d %H:%M} (data up to the clock only) · model "
+                            f"{info['model_version']} trained {info['training_period'][0][:10]} … "
+                            f"{info['training_period'][1][:10]}")
+        note = ""
+        te = info["training_period"][1]
+        if te and pd.Timestamp(te) > pd.Timestamp(clock):
+            note = (" · note: the model's training period extends past this clock (demo model fitted on the whole "
+                    "demo record); inputs are still only data up to the clock")
+        self.weather.setText(info["inputs"]["weather"] + note)
+        self._render()
+        self.forecastReady.emit(res)
+
+    @Slot(object, str)
+    def _on_failed(self, clock, msg: str) -> None:
+        if self._finish_job():
+            return
+        if msg != "cancelled":
+            self.status.setText(f"Forecast at {clock:%Y-%m-%d %H:%M} failed: {msg.splitlines()[0]}")
+
+    # ------------------------------------------------------------------ drawing
+    def _match_city(self, name: str) -> str | None:
+        if not name:
+            return None
+        items = [self.city_box.itemText(i) for i in range(self.city_box.count())]
+        if self.result is not None:
+            items = [str(s) for s in self.result.forecast.hourly["site"].values]
+        for it in items:
+            if name == it or name.rstrip("市") == it.rstrip("市"):
+                return it
+        return name
+
+    def _city_changed(self, name: str) -> None:
+        if name:
+            self._city = name
+            self._render()
+
+    def _render(self) -> None:
+        res = self.result
+        self.plot.clear()
+        self.plot.plotItem.legend.clear()
+        if res is None or self._city is None:
+            return
+        var = self.var_box.currentText()
+        fc = res.forecast
+        h = fc.hourly
+        if var not in h or self._city not in [str(s) for s in h["site"].values]:
+            for c in self.cards:
+                c.set_empty()
+            return
+        levels = np.asarray(h["level"].values)
+        q = h[var].sel(site=self._city).values
+        def at(p):  # noqa: E306
+            return np.array([np.interp(p, levels, row) for row in q])
+        x = _epoch(h["valid_time"].values)
+        x_issue = _epoch([fc.issue_time])[0]
+        # observed series up to the clock
+        obs_x, obs_y = np.array([]), np.array([])
+        if var == "AQI":
+            aq = AQI.hourly_aqi(res.observed.sel(site=[self._city]), convention="published")
+            obs_x, obs_y = _epoch(aq["time"].values), aq["aqi"].values[0]
+        elif var in res.observed:
+            o = res.observed[var].sel(site=self._city)
+            obs_x, obs_y = _epoch(o["time"].values), o.values.astype(float)
+        # fan (outer band, inner band, median), anchored at the last observation
+        x_f = np.concatenate([[x_issue], x])
+        last = obs_y[-1] if len(obs_y) and np.isfinite(obs_y[-1]) else np.nan
+        def band(p):  # noqa: E306
+            return np.concatenate([[last if np.isfinite(last) else at(p)[0]], at(p)])
+        pen0 = pg.mkPen(None)
+        lo90, hi90 = pg.PlotDataItem(x_f, band(0.1), pen=pen0), pg.PlotDataItem(x_f, band(0.9), pen=pen0)
+        lo75, hi75 = pg.PlotDataItem(x_f, band(0.25), pen=pen0), pg.PlotDataItem(x_f, band(0.75), pen=pen0)
+        outer = pg.FillBetweenItem(lo90, hi90, brush=pg.mkBrush(30, 110, 200, 55))
+        inner = pg.FillBetweenItem(lo75, hi75, brush=pg.mkBrush(30, 110, 200, 90))
+        for it in (lo90, hi90, lo75, hi75):
+            self.plot.addItem(it)
+        self.plot.addItem(outer)
+        self.plot.addItem(inner)
+        legend = self.plot.plotItem.legend
+        # FillBetweenItem has no legend sample (and crashes LegendItem): proxies with a thick pen
+        legend.addItem(pg.PlotDataItem([0], [0], pen=pg.mkPen((30, 110, 200, 70), width=10)), "P10–P90")
+        legend.addItem(pg.PlotDataItem([0], [0], pen=pg.mkPen((30, 110, 200, 140), width=10)), "P25–P75")
+        self.plot.plot(x_f, band(0.5), pen=pg.mkPen((20, 70, 160), width=2.5), name="P50 forecast")
+        if len(obs_x):
+            self.plot.plot(obs_x, obs_y, pen=pg.mkPen((40, 40, 40), width=1.6), name="observed",
+                           connect="finite")
+        guide = GUIDE.get(var)
+        if guide is not None:
+            self.plot.addItem(pg.InfiniteLine(pos=guide, angle=0, pen=pg.mkPen((255, 126, 0), width=1.2,
+                                                                                  style=Qt.DashLine),
+                                              label=f"AQI 100 ({guide})" if var != "AQI" else "AQI 100",
+                                              labelOpts={"position": 0.42, "color": (200, 90, 0), "anchors": [(0.5, 1), (0.5, 1)]}))
+        self.plot.addItem(pg.InfiniteLine(pos=x_issue, angle=90, pen=pg.mkPen((120, 120, 120), style=Qt.DotLine),
+                                          label="issued", labelOpts={"position": 0.95, "color": (90, 90, 90)}))
+        unit = UNITS.get(var, "µg/m³")
+        self.plot.setLabel("left", f"{var} {unit}".strip())
+        self.plot.setLabel("bottom", "Beijing time (hour-ending)")
+        self.plot.setTitle(f"{self._city} — {var}: observed and 1–72 h forecast")
+        ymax = np.nanmax(np.concatenate([obs_y[np.isfinite(obs_y)] if len(obs_y) else [0], at(0.9)]))
+        self.plot.setYRange(0, max(1.0, ymax) * 1.08, padding=0)
+        self.plot.setXRange(x_issue - 4 * 86400, x[-1], padding=0.01)
+        self._render_outlook()
+
+    def _render_outlook(self) -> None:
+        d = self.result.forecast.daily
+        rows = d[d["site"] == self._city].sort_values("lead_days") if len(d) else d
+        for i, c in enumerate(self.cards):
+            if i < len(rows):
+                c.set_day(rows.iloc[i])
+            else:
+                c.set_empty("no daily forecast")
+        if len(rows):
+            self.outlook_title.setText(f"3-day AQI outlook — {self._city} (daily AQI, HJ 633; "
+                                       f"daily models issued {pd.Timestamp(rows.iloc[0]['issued']):%m-%d %H:%M})")
