@@ -169,11 +169,13 @@ def register_provider(kind: str, fn: Provider) -> None:
     if kind not in KINDS:
         raise ValueError(f"unknown provider kind {kind!r} (known: {', '.join(KINDS)})")
     _registry[kind] = fn
+    _memo.clear()
 
 
 def unregister_provider(kind: str) -> None:
     """Remove a provider (tests, plug-in reload)."""
     _registry.pop(kind, None)
+    _memo.clear()
 
 
 def discover() -> None:
@@ -204,9 +206,35 @@ def get_provider(kind: str) -> Provider | None:
     return _registry.get(kind)
 
 
+_memo: dict[tuple, tuple[float, tuple[Any, str | None]]] = {}
+MEMO_SECONDS = 60.0
+
+
 def run_provider(kind: str, request: ProviderRequest) -> tuple[Any, str | None]:
-    """Ask the provider of ``kind``; returns (result, None) or (None, reason it is absent)."""
+    """Ask the provider of ``kind``; returns (result, None) or (None, reason it is absent).
+
+    Answers are remembered for a minute per (provider, request): one report asks for the forecast in
+    its forecast section and again through the warnings provider, and must not pay for it twice.
+    """
+    import time
+
     fn = get_provider(kind)
+    try:
+        key = (kind, id(fn), request)
+        hit = _memo.get(key)
+    except TypeError:  # an unhashable request (e.g. a test double): no memo
+        key, hit = None, None
+    if hit is not None and time.monotonic() - hit[0] < MEMO_SECONDS:
+        return hit[1]
+    out = _run_provider(fn, kind, request)
+    if key is not None:
+        if len(_memo) > 16:
+            _memo.clear()
+        _memo[key] = (time.monotonic(), out)
+    return out
+
+
+def _run_provider(fn: Provider | None, kind: str, request: ProviderRequest) -> tuple[Any, str | None]:
     if fn is None:
         return None, "no_provider"
     try:

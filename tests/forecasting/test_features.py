@@ -35,6 +35,7 @@ def test_design_matrix_at_issue_time_is_causal_without_future_met(synth, met):
         noisy[v][:, t + 1:] = 999.0
     (_, X1, _, _), = list(m.matrices(synth, [h], with_target=False))
     (_, X2, _, _), = list(m.matrices(noisy, [h], with_target=False))
+    T = synth.sizes["time"]
     rows = [s * T + t for s in range(synth.sizes["site"])]
     np.testing.assert_allclose(X1[rows], X2[rows], equal_nan=True)
 
