@@ -122,9 +122,6 @@ class AlarmPanel(QWidget):
         self.text_filter.setPlaceholderText("filter: source / text")
         for w in (self.state_filter, self.prio_filter, self.cat_filter):
             w.currentIndexChanged.connect(self.refresh)
-            # may shrink in a narrow dock (the full text shows in the popup)
-            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            w.setMinimumContentsLength(4)
         self.text_filter.setMinimumWidth(40)
         self.text_filter.textChanged.connect(self.refresh)
         self.model = AlarmModel(self)
