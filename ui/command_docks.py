@@ -1,7 +1,8 @@
 """The command and analysis docks of the main window and their glue.
 
-Docks: alarms, warnings (command, bottom right, alarms raised), timeline, sources (PMF), forecast,
-briefing (analysis, tabbed with the time series), plus the LIVE / REPLAY / DRILL mode banner on top.
+Docks: alarms, warnings (command; tabbed with the layers below the ranking, alarms raised), timeline,
+forecast, sources (PMF), briefing (analysis; tabbed with the time series at the bottom), plus the
+LIVE / REPLAY / DRILL mode banner on top.
 Panels are built lazily: a dock holds a placeholder until it is first visible *and* the store is open
 (the alarms dock is built as soon as the store is open), so start-up does not pay for hidden panels.
 
@@ -412,7 +413,10 @@ class CommandDocks(QObject):
         if self.timeline_dock.panel is not None:
             from console.command import decisions
 
-            self.timeline_dock.panel.set_warnings(decisions.warning_periods(self._store()), None, self._names())
+            try:
+                self.timeline_dock.panel.set_warnings(decisions.warning_periods(self._store()), None, self._names())
+            except LantianError as exc:
+                self.state.message.emit(str(exc))
 
     @Slot(object)
     def _timeline_clicked(self, t) -> None:
