@@ -302,12 +302,23 @@ class CommandDocks(QObject):
         p.set_aqi(xr.DataArray(d.aqi, dims=("site", "time"), coords={"site": d.codes, "time": d.times}), names)
         try:
             p.set_warnings(decisions.warning_periods(self._store()), None, names)
+            self._timeline_markers(p)
         except LantianError as exc:
             self.state.message.emit(str(exc))
         t = self.state.time()
         if t is not None:
             p.set_cursor(t.to_pydatetime())
             self._timeline_zoom(p, t)
+
+    def _timeline_markers(self, p) -> None:
+        """Audited decisions (at their console time) as markers on the timeline."""
+        from console.command import audit
+
+        df = audit.entries(self._store())
+        items = [{"time": pd.Timestamp(r.console_time), "kind": "decision",
+                  "text": f"{r.user} ({r.role}) {r.action} {r.subject}"}
+                 for r in df.itertuples() if r.console_time is not None and pd.notna(r.console_time)]
+        p.set_markers(items)
 
     @staticmethod
     def _timeline_zoom(p, t: pd.Timestamp) -> None:
@@ -415,6 +426,7 @@ class CommandDocks(QObject):
 
             try:
                 self.timeline_dock.panel.set_warnings(decisions.warning_periods(self._store()), None, self._names())
+                self._timeline_markers(self.timeline_dock.panel)
             except LantianError as exc:
                 self.state.message.emit(str(exc))
 

@@ -262,6 +262,8 @@ def test_a_decision_carries_the_signed_in_user_and_refreshes_the_console(command
     entry = audit.entries(own_store).iloc[-1]
     assert (entry["user"], entry["role"], entry["mode"]) == ("wang", "analyst", "REPLAY")
     assert pd.Timestamp(entry["console_time"]) == pd.Timestamp("2019-01-27 10:00")  # the console clock's hour
+    tl = win.command.timeline_dock.ensure()  # the decision is a marker on the timeline
+    assert [m["kind"] for m in tl.marker_info] == ["decision"] and "wang (analyst)" in tl.marker_info[0]["text"]
     panel.pending.selectRow(0)
     assert not panel.approve_selected(True) and "needs role commander" in panel.last_error  # readable refusal
 
