@@ -34,6 +34,8 @@ def register(sub) -> None:
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language (default zh)")
     p.add_argument("--start", metavar="YYYY-MM-DD", help="episode/assessment period start (default: detected)")
     p.add_argument("--end", metavar="YYYY-MM-DD", help="episode/assessment period end (default: detected)")
+    p.add_argument("--convention", choices=["standard", "published"], default="standard",
+                   help="hourly AQI: the standard's text (default) or as the national platform publishes it")
     p.add_argument("--template", metavar="FILE.json", help="use this template file instead of the default lookup")
     p.add_argument("--db", default=argparse.SUPPRESS, metavar="URL",
                    help="database URL (same as the global `lantian --db`; default SQLite in the user data dir)")
@@ -82,7 +84,8 @@ def run(args) -> int:
     store = open_store(args)
     if ensure_demo(store):
         print("lantian: the store was empty — loaded the built-in Guangxi demo", file=sys.stderr)
-    out = make_report(Repository(store), args.kind, day, args.out, args.city, args.lang, start, end, args.template)
+    out = make_report(Repository(store), args.kind, day, args.out, args.city, args.lang, start, end, args.template,
+                      args.convention)
     for w in out.warnings:
         print(f"lantian: warning: {w}", file=sys.stderr)
     for path in out.paths:

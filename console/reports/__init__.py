@@ -47,7 +47,8 @@ def output_format(path: Path) -> str:
 
 
 def make_report(repo, kind: str, day: date, outs: list[str | Path], cities: list[str] | None = None, lang: str = "zh",
-                start: date | None = None, end: date | None = None, template_file: str | Path | None = None) -> ReportOutput:
+                start: date | None = None, end: date | None = None, template_file: str | Path | None = None,
+                convention: str = "standard") -> ReportOutput:
     """Build one report and write it to each of ``outs`` (format from the suffix)."""
     import time
 
@@ -65,7 +66,7 @@ def make_report(repo, kind: str, day: date, outs: list[str | Path], cities: list
 
     t = {"start": time.perf_counter()}
     tpl = load_template(kind, template_file) if template_file else None
-    ctx = build_context(repo, kind, day, cities, lang, start, end, tpl)
+    ctx = build_context(repo, kind, day, cities, lang, start, end, tpl, convention)
     t["context"] = time.perf_counter()
     doc = build_document(ctx)
     family = qt_cjk_family()
@@ -109,7 +110,8 @@ class Preview:
 
 
 def preview_pages(repo, kind: str, day: date, cities: list[str] | None = None, lang: str = "zh",
-                  start: date | None = None, end: date | None = None, dpi: float = 80.0) -> Preview:
+                  start: date | None = None, end: date | None = None, dpi: float = 80.0,
+                  convention: str = "standard") -> Preview:
     """Render the report's pages to images with the same layout code as the PDF (safe in a worker thread)."""
     from console.qtheadless import ensure_gui_app
     from console.reports.context import build_context
@@ -118,6 +120,6 @@ def preview_pages(repo, kind: str, day: date, cities: list[str] | None = None, l
 
     check_font()
     ensure_gui_app()
-    ctx = build_context(repo, kind, day, cities, lang, start, end)
+    ctx = build_context(repo, kind, day, cities, lang, start, end, convention=convention)
     doc = build_document(ctx)
     return Preview(page_images(doc, dpi), dict(ctx.absent), f"{doc.title} {doc.serial}")

@@ -154,8 +154,13 @@ def _fmt_date(d: date, lang: str) -> str:
 
 
 def build_context(repo, kind: str, day: date, cities: list[str] | None = None, lang: str = "zh",
-                  start: date | None = None, end: date | None = None, template: Template | None = None) -> ReportContext:
-    """Gather the facts of one report from the store (``repo``) and the registered providers."""
+                  start: date | None = None, end: date | None = None, template: Template | None = None,
+                  convention: str = "standard") -> ReportContext:
+    """Gather the facts of one report from the store (``repo``) and the registered providers.
+
+    ``convention`` is the hourly AQI convention (``standard``: the text of HJ 633, the default;
+    ``published``: as the national real-time platform publishes) and is recorded with the rule versions.
+    """
     if kind not in REPORT_KINDS:
         raise LantianError(f"unknown report type {kind!r} (daily, episode or assessment)")
     if lang not in ("zh", "en"):
@@ -203,9 +208,9 @@ def build_context(repo, kind: str, day: date, cities: list[str] | None = None, l
     dwin = daily.loc[pd.Timestamp(disp0):pd.Timestamp(disp1)]
     pwin = primary.loc[dwin.index]
 
-    # hourly AQI (published convention: PM from 1-h values, as the national platform shows)
+    # hourly AQI by the chosen convention (standard text by default; 'published' as the national platform)
     conc = hourly[[v for v in CONC if v in hourly]]
-    hres = aqi_model.hourly_aqi(conc, convention="published")
+    hres = aqi_model.hourly_aqi(conc, convention=convention)
     haqi = hres["aqi"].transpose("time", "site").to_pandas()
     h0, h1 = pd.Timestamp(disp0) + pd.Timedelta(hours=1), pd.Timestamp(disp1) + pd.Timedelta(hours=24)
     haqi_win = haqi.loc[h0:h1]
@@ -246,7 +251,8 @@ def build_context(repo, kind: str, day: date, cities: list[str] | None = None, l
     facts.update(_before_after(daily, p0, p1))
     facts["relation"] = relation
     versions = {
-        "aqi": ", ".join(sorted(set(map(str, hres["rule_version"].values)))) + f" ({aqi_model.rules_version_tag()})",
+        "aqi": ", ".join(sorted(set(map(str, hres["rule_version"].values)))) + f" ({aqi_model.rules_version_tag()}; "
+               f"{'发布口径' if convention == 'published' and lang == 'zh' else '标准文本' if lang == 'zh' else convention})",
         "daily": ", ".join(sorted(set(map(str, dres["rule_version"].values)))),
         "gb3095": limits_for(day).version,
         "template": f"{tpl.id} {tpl.version} ({tpl.origin})",
