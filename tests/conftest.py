@@ -72,3 +72,15 @@ def pg_url(pg_server, request) -> str:
 def pg_db(pg_url) -> str:
     """Alias of :func:`pg_url` used by the command tests."""
     return pg_url
+
+
+@pytest.fixture(scope="session")
+def demo_repository(tmp_path_factory):
+    """A store holding the built-in demo, shared read-only by the tests that only read it."""
+    from console.demo import load_demo
+    from console.store import Store
+    from console.store.repository import Repository
+
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('demo_store') / 'demo.db'}")
+    load_demo(store)
+    return Repository(store)

@@ -1,7 +1,6 @@
 """The facts a briefing states are computed by the science functions, in console/reports (not in templates)."""
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import pandas as pd
@@ -43,21 +42,8 @@ def test_resolve_cities():
 
 
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory):
-    home = tmp_path_factory.mktemp("lantian_home_ctx")
-    old = os.environ.get("LANTIAN_HOME")
-    os.environ["LANTIAN_HOME"] = str(home)
-    from console.demo import ensure_demo
-    from console.store.db import Store
-    from console.store.repository import Repository
-
-    store = Store()
-    ensure_demo(store)
-    yield Repository(store)
-    if old is None:
-        os.environ.pop("LANTIAN_HOME", None)
-    else:
-        os.environ["LANTIAN_HOME"] = old
+def repo(demo_repository):
+    return demo_repository
 
 
 @pytest.fixture()

@@ -36,23 +36,8 @@ def isolated_providers():
 
 
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory):
-    import os
-
-    home = tmp_path_factory.mktemp("lantian_home")
-    old = os.environ.get("LANTIAN_HOME")
-    os.environ["LANTIAN_HOME"] = str(home)
-    from console.demo import ensure_demo
-    from console.store.db import Store
-    from console.store.repository import Repository
-
-    store = Store()
-    ensure_demo(store)
-    yield Repository(store)
-    if old is None:
-        os.environ.pop("LANTIAN_HOME", None)
-    else:
-        os.environ["LANTIAN_HOME"] = old
+def repo(demo_repository):
+    return demo_repository
 
 
 def _pdf_text(path: Path) -> tuple[str, object]:

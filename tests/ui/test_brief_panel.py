@@ -1,7 +1,6 @@
 """The briefing panel previews pages off the GUI thread and exports the chosen format."""
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import pytest
@@ -10,21 +9,8 @@ pytest.importorskip("pytestqt")
 
 
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory):
-    home = tmp_path_factory.mktemp("lantian_home_ui")
-    old = os.environ.get("LANTIAN_HOME")
-    os.environ["LANTIAN_HOME"] = str(home)
-    from console.demo import ensure_demo
-    from console.store.db import Store
-    from console.store.repository import Repository
-
-    store = Store()
-    ensure_demo(store)
-    yield Repository(store)
-    if old is None:
-        os.environ.pop("LANTIAN_HOME", None)
-    else:
-        os.environ["LANTIAN_HOME"] = old
+def repo(demo_repository):
+    return demo_repository
 
 
 def test_preview_then_export(qtbot, repo, tmp_path):
