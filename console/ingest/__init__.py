@@ -13,7 +13,7 @@ import xarray as xr
 
 from console.errors import InputError
 from console.ingest import cnemc, generic
-from console.ingest.common import ReadResult, SiteInfo, annotate, file_sha256, read_text
+from console.ingest.common import ReadResult, SiteInfo, annotate, file_sha256, first_line, read_text
 
 FORMATS: dict[str, str] = {
     "cnemc-city": "national city-hourly CSV (date,hour,城市,AQI,PM2.5,…)",
@@ -90,7 +90,7 @@ def read_file(path: str | Path, format: str | None = None, mapping: str | Path |
             res.sha256 = sha
             return res
         raise
-    header = text.split("\n", 1)[0]
+    header = first_line(text)
     if fmt in (None, "auto"):
         fmt = detect_format(header)
         if fmt is None:

@@ -99,9 +99,15 @@ def _gunzip(path: Path) -> bytes:
         raise InputError(path, f"damaged gzip file ({exc})") from None
 
 
-def sniff_delimiter(first_line: str) -> str:
+def sniff_delimiter(header: str) -> str:
     """Tab if the header is tab separated, otherwise comma."""
-    return "\t" if first_line.count("\t") > first_line.count(",") else ","
+    return "\t" if header.count("\t") > header.count(",") else ","
+
+
+def first_line(text: str) -> str:
+    """The header line, without copying the rest of a large text."""
+    end = text.find("\n")
+    return text if end < 0 else text[:end]
 
 
 @dataclass
@@ -125,12 +131,12 @@ def parse_csv(path: Path, text: str, required: list[str] | None = None, delimite
     """
     import warnings
 
-    first_line = text.split("\n", 1)[0]
-    if not first_line.strip():
+    header_line = first_line(text)
+    if not header_line.strip():
         raise InputError(path, "empty file (no header line)", line=1)
-    delim = delimiter or sniff_delimiter(first_line)
+    delim = delimiter or sniff_delimiter(header_line)
     problems: list[RowProblem] = []
-    header_cols = [c.strip().strip('"') for c in first_line.rstrip("\r").split(delim)]
+    header_cols = [c.strip().strip('"') for c in header_line.rstrip("\r").split(delim)]
     dtypes = {c: str for c in header_cols if c in text_columns}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -176,11 +182,11 @@ def _field_counts(text: str, delim: str, n: int, nrows: int, skipped: set[int]) 
     Fast path: when no quotes are present and the delimiter count equals (n-1) × non-blank lines with
     nothing skipped, every row is complete; otherwise count per line.
     """
-    body = text.split("\n", 1)[1] if "\n" in text else ""
-    if '"' not in body and not skipped:
-        stripped = body.rstrip("\r\n")
-        nlines = stripped.count("\n") + 1 if stripped else 0
-        if nlines == nrows and "\n\n" not in stripped and body.count(delim) == (n - 1) * nrows:
+    if '"' not in text and not skipped and "\n\n" not in text:
+        # count without copying the text: data lines and delimiters after the header
+        newlines = text.count("\n")
+        nlines = newlines if not text.endswith("\n") else newlines - 1
+        if nlines == nrows and text.count(delim) - (n - 1) == (n - 1) * nrows:
             return np.full(nrows, n), np.zeros(nrows, dtype=bool)
     raw_lines = pd.Series(text.splitlines()[1:], dtype=object)
     raw_lines = raw_lines[~raw_lines.index.isin([ln - 2 for ln in skipped])].reset_index(drop=True)
@@ -303,7 +309,8 @@ def long_to_dataset(site: np.ndarray, time: np.ndarray, values: dict[str, np.nda
     ok = ~pd.isna(time)
     site, time = site[ok], np.asarray(time[ok], dtype="datetime64[ns]")
     lines = table.lines[ok] if table is not None else None
-    s_codes, s_idx = np.unique(site.astype(str), return_inverse=True)
+    s_idx, s_codes = pd.factorize(site.astype(str), sort=True)
+    s_codes = np.asarray(s_codes)
     t_codes, t_idx = np.unique(time, return_inverse=True)
     key = s_idx.astype(np.int64) * max(len(t_codes), 1) + t_idx
     order = np.arange(len(key))
