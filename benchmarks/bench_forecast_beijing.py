@@ -11,6 +11,7 @@ benchmarks/results/.  Usage:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import glob
 import json
 import sys
@@ -67,8 +68,10 @@ def main(argv=None) -> int:
     ap.add_argument("--calib-edges", default="",
                     help="hourly runs: fixed Mondrian level bins of the predicted level, e.g. 35,75,150")
     ap.add_argument("--center", default="point", choices=["quantile-mid", "point"],
-                    help="hourly runs: centre of the predictive distribution (TrainConfig.dist_center); "
+                    help="hourly24_current: centre of the predictive distribution (TrainConfig.dist_center); "
                          "'point' (mean model) since 2026-11-29 — 'quantile-mid' reproduces the earlier runs")
+    ap.add_argument("--center-observed", default="quantile-mid", choices=["quantile-mid", "point"],
+                    help="hourly24_observed: centre of the predictive distribution")
     ap.add_argument("--daily-calib", default="normalised", choices=["normalised", "log", "blend"])
     ap.add_argument("--recalibrate", action="store_true", help="isotonic maps of P(>c) (held-out training cases)")
     ap.add_argument("--out", default=str(OUT), help="results directory")
@@ -99,7 +102,8 @@ def main(argv=None) -> int:
                        dist_center=args.daily_center, train_issue_hours=None if args.daily_aug <= 1 else tuple(range(24 - args.daily_aug, 24)))
     runs = {
         "hourly24_current": dict(horizons=[24], met="current", stat="hourly", cfg=hcfg),
-        "hourly24_observed": dict(horizons=[24], met="observed", stat="hourly", cfg=hcfg),
+        "hourly24_observed": dict(horizons=[24], met="observed", stat="hourly",
+                                  cfg=dataclasses.replace(hcfg, dist_center=args.center_observed)),
         "daily1_current": dict(horizons=[25], met="current", stat="mean24", cfg=dcfg),
         "daily1_observed": dict(horizons=[25], met="observed", stat="mean24", cfg=dcfg),
     }

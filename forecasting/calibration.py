@@ -7,6 +7,10 @@ function (with the split-conformal finite-sample correction) gives the predictiv
 ``Q(q) = expm1(log1p(m) + R_g(q))`` and exceedance probabilities ``P(Y > c) = 1 − F_g(log1p(c) − log1p(m))``.
 Log space makes intervals multiplicative, so high predicted levels get wide absolute intervals and
 polluted hours keep their coverage (the raw quantile models of the anchor were too narrow).
+
+Variants (measured on Beijing in benchmarks/README-forecast.md): residuals normalised by a conditional
+spread (``scale``, the default in the models), un-normalised residuals (``normalised=False``), pooled or
+Mondrian by fixed predicted-level bins (``level_edges``), and :class:`BlendConformal` (the wider of two).
 """
 from __future__ import annotations
 
