@@ -11,6 +11,7 @@ benchmarks/results/.  Usage:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import glob
 import json
 import sys
@@ -48,6 +49,7 @@ GOALS = {
 
 
 def main(argv=None) -> int:
+    global OUT
     ap = argparse.ArgumentParser()
     ap.add_argument("--max-rows", type=int, default=160_000, help="training rows per model (subsample)")
     ap.add_argument("--threads", type=int, default=1)
@@ -61,8 +63,21 @@ def main(argv=None) -> int:
     ap.add_argument("--daily-iter", type=int, default=1000)
     ap.add_argument("--daily-leaf", type=int, default=20)
     ap.add_argument("--daily-nodes", type=int, default=15)
+    ap.add_argument("--calib", default="normalised", choices=["normalised", "log", "blend"],
+                    help="calibration of the hourly runs (TrainConfig.calib_method)")
+    ap.add_argument("--calib-edges", default="",
+                    help="hourly runs: fixed Mondrian level bins of the predicted level, e.g. 35,75,150")
+    ap.add_argument("--center", default="point", choices=["quantile-mid", "point"],
+                    help="hourly24_current: centre of the predictive distribution (TrainConfig.dist_center); "
+                         "'point' (mean model) since 2026-11-29 — 'quantile-mid' reproduces the earlier runs")
+    ap.add_argument("--center-observed", default="quantile-mid", choices=["quantile-mid", "point"],
+                    help="hourly24_observed: centre of the predictive distribution")
+    ap.add_argument("--daily-calib", default="normalised", choices=["normalised", "log", "blend"])
+    ap.add_argument("--recalibrate", action="store_true", help="isotonic maps of P(>c) (held-out training cases)")
+    ap.add_argument("--out", default=str(OUT), help="results directory")
     ap.add_argument("--table", action="store_true", help="only print the table of saved results")
     args = ap.parse_args(argv)
+    OUT = Path(args.out)
     if args.table:
         print(table(merged()))
         return 0
@@ -78,14 +93,17 @@ def main(argv=None) -> int:
     ds = read_prsa(files)
     read_s = time.perf_counter() - t0
     rows = 20_000 if args.quick else args.max_rows
-    hcfg = TrainConfig(max_rows=rows, n_threads=args.threads)
-    dcfg = TrainConfig(issue_hours=(23,),
+    edges = tuple(float(x) for x in args.calib_edges.split(",") if x.strip()) or None
+    hcfg = TrainConfig(max_rows=rows, n_threads=args.threads, calib_method=args.calib, calib_level_edges=edges,
+                       recalibrate_exceedance=args.recalibrate, dist_center=args.center)
+    dcfg = TrainConfig(issue_hours=(23,), calib_method=args.daily_calib, recalibrate_exceedance=args.recalibrate,
                        min_samples_leaf=args.daily_leaf, max_leaf_nodes=args.daily_nodes, n_threads=args.threads,
                        learning_rate=args.daily_lr, max_iter=args.daily_iter, n_bags=args.daily_bags,
                        dist_center=args.daily_center, train_issue_hours=None if args.daily_aug <= 1 else tuple(range(24 - args.daily_aug, 24)))
     runs = {
         "hourly24_current": dict(horizons=[24], met="current", stat="hourly", cfg=hcfg),
-        "hourly24_observed": dict(horizons=[24], met="observed", stat="hourly", cfg=hcfg),
+        "hourly24_observed": dict(horizons=[24], met="observed", stat="hourly",
+                                  cfg=dataclasses.replace(hcfg, dist_center=args.center_observed)),
         "daily1_current": dict(horizons=[25], met="current", stat="mean24", cfg=dcfg),
         "daily1_observed": dict(horizons=[25], met="observed", stat="mean24", cfg=dcfg),
     }

@@ -7,6 +7,10 @@ function (with the split-conformal finite-sample correction) gives the predictiv
 ``Q(q) = expm1(log1p(m) + R_g(q))`` and exceedance probabilities ``P(Y > c) = 1 − F_g(log1p(c) − log1p(m))``.
 Log space makes intervals multiplicative, so high predicted levels get wide absolute intervals and
 polluted hours keep their coverage (the raw quantile models of the anchor were too narrow).
+
+Variants (measured on Beijing in benchmarks/README-forecast.md): residuals normalised by a conditional
+spread (``scale``, the default in the models), un-normalised residuals (``normalised=False``), pooled or
+Mondrian by fixed predicted-level bins (``level_edges``), and :class:`BlendConformal` (the wider of two).
 """
 from __future__ import annotations
 
@@ -36,6 +40,7 @@ class BinnedLogConformal:
     n: dict[int, list[int]]
     grid: list[float]
     iso: dict = None   # threshold -> horizon band -> [x, y] isotonic map of exceedance probabilities
+    normalised: bool = True   # False: residuals were not divided by a spread — a given ``scale`` is ignored
 
     def fit_exceedance_maps(self, pred, obs, horizon, thresholds, scale=None, min_events: int = 30) -> None:
         """Isotonic recalibration of P(Y > c) on held-out (training-period) cases, per horizon band."""
@@ -58,12 +63,18 @@ class BinnedLogConformal:
                 self.iso[repr(float(c))] = maps
 
     @classmethod
-    def fit(cls, pred, obs, horizon, scale=None, n_bins: int | None = None, min_per_bin: int = 300) -> "BinnedLogConformal":
+    def fit(cls, pred, obs, horizon, scale=None, n_bins: int | None = None, min_per_bin: int = 300,
+            level_edges=None) -> "BinnedLogConformal":
         """``scale`` (optional, log units, > 0): a conditional spread per case (e.g. from quantile
-        models) — residuals are normalised by it (normalised conformal), else 1."""
+        models) — residuals are normalised by it (normalised conformal), else 1 and the calibrator is
+        un-normalised (a scale given at prediction time is then ignored).
+        ``level_edges`` (optional, concentration units, e.g. ``(35, 75, 150)``): fixed Mondrian bins of
+        the predicted level instead of ``n_bins`` quantile bins; a bin with fewer than ``min_per_bin``
+        cases is merged into its lower neighbour (the lowest into the one above)."""
         if n_bins is None:
             n_bins = DEFAULT_BINS
         pred, obs, horizon = (np.asarray(a, dtype=float) for a in (pred, obs, horizon))
+        normalised = scale is not None
         scale = np.ones_like(pred) if scale is None else np.asarray(scale, dtype=float)
         ok = np.isfinite(pred) & np.isfinite(obs) & np.isfinite(scale)
         lp, band = _log(pred[ok]), horizon_band(horizon[ok])
@@ -71,8 +82,11 @@ class BinnedLogConformal:
         edges, tables, counts = {}, {}, {}
         for b in np.unique(band):
             sel = band == b
-            nb = int(max(1, min(n_bins, sel.sum() // min_per_bin)))
-            e = np.quantile(lp[sel], np.linspace(0, 1, nb + 1)[1:-1]) if nb > 1 else np.array([])
+            if level_edges is not None:
+                e = _merge_small_bins(_log(np.sort(np.asarray(level_edges, dtype=float))), lp[sel], min_per_bin)
+            else:
+                nb = int(max(1, min(n_bins, sel.sum() // min_per_bin)))
+                e = np.quantile(lp[sel], np.linspace(0, 1, nb + 1)[1:-1]) if nb > 1 else np.array([])
             e = np.unique(e)
             bins = np.searchsorted(e, lp[sel], side="right")
             tb, cn = [], []
@@ -83,7 +97,7 @@ class BinnedLogConformal:
                 tb.append(_conformal_quantiles(rk, GRID).tolist())
                 cn.append(int(len(rk)))
             edges[int(b)], tables[int(b)], counts[int(b)] = e.tolist(), tb, cn
-        return cls(edges, tables, counts, GRID.tolist())
+        return cls(edges, tables, counts, GRID.tolist(), None, normalised)
 
     def _residual_table(self, pred, horizon) -> np.ndarray:
         pred = np.asarray(pred, dtype=float)
@@ -104,7 +118,7 @@ class BinnedLogConformal:
         levels = np.asarray(self.grid if levels is None else levels, dtype=float)
         rt = self._residual_table(pred, horizon)
         g = np.asarray(self.grid)
-        sc = 1.0 if scale is None else np.asarray(scale, dtype=float)[..., None]
+        sc = 1.0 if scale is None or not self.normalised else np.asarray(scale, dtype=float)[..., None]
         rq = np.stack([_interp_rows(rt, g, q) for q in levels], axis=-1)
         return np.maximum(np.expm1(_log(pred)[..., None] + sc * rq), 0.0)
 
@@ -126,7 +140,7 @@ class BinnedLogConformal:
 
     def _exceedance_raw(self, pred, horizon, threshold: float, scale=None) -> np.ndarray:
         rt = self._residual_table(pred, horizon)
-        sc = 1.0 if scale is None else np.asarray(scale, dtype=float)
+        sc = 1.0 if scale is None or not self.normalised else np.asarray(scale, dtype=float)
         need = (_log(threshold) - _log(pred)) / sc
         g = np.asarray(self.grid)
         # F(need) by inverting the monotone quantile table row by row (vectorised linear interpolation)
@@ -145,14 +159,71 @@ class BinnedLogConformal:
     def to_dict(self) -> dict:
         return dict(kind="binned-log-conformal", edges={str(k): v for k, v in self.edges.items()},
                     tables={str(k): v for k, v in self.tables.items()}, n={str(k): v for k, v in self.n.items()},
-                    grid=list(self.grid),
+                    grid=list(self.grid), normalised=bool(self.normalised),
                     iso={c: {str(b): m for b, m in maps.items()} for c, maps in (self.iso or {}).items()})
 
     @classmethod
-    def from_dict(cls, d: dict) -> "BinnedLogConformal":
+    def from_dict(cls, d: dict):
+        """A calibrator from ``to_dict`` output (a :class:`BlendConformal` for ``kind`` "blend-log-conformal")."""
+        if d.get("kind") == BlendConformal.KIND:
+            return BlendConformal.from_dict(d)
         iso = {c: {int(b): m for b, m in maps.items()} for c, maps in d.get("iso", {}).items()}
         return cls({int(k): v for k, v in d["edges"].items()}, {int(k): v for k, v in d["tables"].items()},
-                   {int(k): v for k, v in d["n"].items()}, list(d["grid"]), iso)
+                   {int(k): v for k, v in d["n"].items()}, list(d["grid"]), iso, bool(d.get("normalised", True)))
+
+
+@dataclass
+class BlendConformal:
+    """The wider of several calibrated distributions: per level the lowest quantile below the median and
+    the highest above it (e.g. spread-normalised + un-normalised log residuals — the normalised one is sharp
+    where the spread model is right, the plain one keeps coverage where it under-predicts spread)."""
+
+    parts: list
+    KIND = "blend-log-conformal"
+
+    @property
+    def grid(self) -> list[float]:
+        return self.parts[0].grid
+
+    @property
+    def iso(self):
+        return None
+
+    def quantiles(self, pred, horizon, levels=None, scale=None) -> np.ndarray:
+        levels = np.asarray(self.grid if levels is None else levels, dtype=float)
+        qs = np.stack([p.quantiles(pred, horizon, levels, scale) for p in self.parts])
+        out = np.where(levels < 0.5, qs.min(axis=0), qs.max(axis=0))
+        return np.maximum.accumulate(out, axis=-1)
+
+    def exceedance(self, pred, horizon, threshold: float, scale=None, recalibrate: bool = True) -> np.ndarray:
+        """P(Y > threshold) of the blended quantile function: above both medians the larger probability,
+        below both the smaller, else 0.5."""
+        ps = np.stack([p.exceedance(pred, horizon, threshold, scale, recalibrate) for p in self.parts])
+        lo, hi = ps.min(axis=0), ps.max(axis=0)
+        return np.where(hi <= 0.5, hi, np.where(lo >= 0.5, lo, 0.5))
+
+    def fit_exceedance_maps(self, *args, **kwargs) -> None:
+        for p in self.parts:
+            p.fit_exceedance_maps(*args, **kwargs)
+
+    def to_dict(self) -> dict:
+        return dict(kind=self.KIND, parts=[p.to_dict() for p in self.parts])
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "BlendConformal":
+        return cls([BinnedLogConformal.from_dict(p) for p in d["parts"]])
+
+
+def _merge_small_bins(edges: np.ndarray, lp: np.ndarray, min_count: int) -> np.ndarray:
+    """Drop edges until every bin of ``lp`` holds at least ``min_count`` cases (or one bin is left)."""
+    e = list(edges)
+    while e:
+        counts = np.bincount(np.searchsorted(np.asarray(e), lp, side="right"), minlength=len(e) + 1)
+        k = int(np.argmin(counts))
+        if counts[k] >= min_count:
+            break
+        e.pop(k - 1 if k > 0 else 0)   # merge bin k into its lower neighbour (bin 0 into bin 1)
+    return np.asarray(e, dtype=float)
 
 
 def _conformal_quantiles(sorted_r: np.ndarray, levels: np.ndarray) -> np.ndarray:

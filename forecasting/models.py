@@ -26,7 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from forecasting import features as F
 from forecasting.baselines import Climatology
-from forecasting.calibration import BinnedLogConformal
+from forecasting.calibration import BinnedLogConformal, BlendConformal
 
 HIST_HOURS = 24 * 7  # observations needed before an issue time (longest window 72 h + 24 h tendency)
 
@@ -44,6 +44,9 @@ class TrainConfig:
     recalibrate_exceedance: bool = False  # isotonic maps of P(>c) on held-out training cases (measured: did not
     #                                       transfer to the Beijing test year, see benchmarks/README-forecast.md)
     calibration: str = "crossfit"         # crossfit | forward (see DirectForecaster.fit)
+    calib_method: str = "normalised"      # normalised (residuals / quantile-model spread) | log (un-normalised
+    #                                       log1p residuals) | blend (the wider of the two, per quantile)
+    calib_level_edges: tuple[float, ...] | None = None  # "log"/"blend": fixed Mondrian bins of the predicted level
     folds: int = 3
     calib_fraction: float = 0.3           # "forward": last part of the training period
     issue_hours: tuple[int, ...] | None = None  # restrict issue times (daily: (23,))
@@ -186,9 +189,8 @@ class DirectForecaster:
             pm.append(_center(cfg.dist_center, est, spread, X[test])); po.append(y[test]); ph.append(hh[test])
             sc = _scale(spread, X[test])
             ps.append(np.ones(int(test.sum())) if sc is None else sc)
-        self.calibrator = BinnedLogConformal.fit(np.concatenate(pm), np.concatenate(po), np.concatenate(ph),
-                                                 scale=np.concatenate(ps) if cfg.spread_models else None,
-                                                 n_bins=cfg.calib_bins or (1 if cfg.spread_models else 12))
+        self.calibrator = _fit_calibrator(cfg, np.concatenate(pm), np.concatenate(po), np.concatenate(ph),
+                                          np.concatenate(ps))
         if cfg.recalibrate_exceedance:
             from forecasting.probabilistic import concentration_thresholds
             thr = concentration_thresholds(self.target, daily=self.stat != "hourly")
@@ -247,6 +249,20 @@ class DirectForecaster:
     def exceedance(self, X: np.ndarray, h, threshold: float) -> np.ndarray:
         c, scale = self._center_scale(X, self.predict_point(X))
         return self.calibrator.exceedance(c, h, threshold, scale)
+
+
+def _fit_calibrator(cfg: TrainConfig, pm, po, ph, ps):
+    """The calibrator chosen by ``cfg.calib_method`` from out-of-sample (centre, observed, horizon, spread)."""
+    normalised = BinnedLogConformal.fit(pm, po, ph, scale=ps if cfg.spread_models else None,
+                                        n_bins=cfg.calib_bins or (1 if cfg.spread_models else 12))
+    if cfg.calib_method == "normalised" or (cfg.calib_method == "blend" and not cfg.spread_models):
+        return normalised
+    plain = BinnedLogConformal.fit(pm, po, ph, n_bins=cfg.calib_bins or 1, level_edges=cfg.calib_level_edges)
+    if cfg.calib_method == "log":
+        return plain
+    if cfg.calib_method == "blend":
+        return BlendConformal([normalised, plain])
+    raise ValueError(f"unknown calib_method {cfg.calib_method!r} (normalised | log | blend)")
 
 
 def _predict(est, X) -> np.ndarray:
