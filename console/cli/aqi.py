@@ -5,7 +5,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -50,6 +49,7 @@ def compute(ds: xr.Dataset, standard: str, convention: str, daily: bool) -> pd.D
         res = aqi_model.daily_aqi(d[[v for v in d.data_vars if v.endswith("_24h") or v in ("O3", "O3_8h")]], standard)
     else:
         res = aqi_model.hourly_aqi(conc, standard=standard, convention=convention)
+    versions = pd.Series(res["rule_version"].values, index=pd.DatetimeIndex(res["time"].values))
     res = res[[v for v in res.data_vars if v != "rule_version"]]
     frame = aqi_model.to_frame(res)
     # one row per site and hour (or day) the input has data for; padded gaps are not rows
@@ -58,8 +58,7 @@ def compute(ds: xr.Dataset, standard: str, convention: str, daily: bool) -> pd.D
     present = present.transpose("site", "time").reindex_like(res["aqi"].transpose("site", "time"), fill_value=False)
     frame = frame[present.values.reshape(-1)]
     t = pd.DatetimeIndex(frame["time"])
-    frame = frame.assign(rule_version=np.where(t >= pd.Timestamp(str(aqi_model.SWITCH_DATE)), "hj633-2026", "hj633-2012")
-                         if standard == "auto" else standard)
+    frame = frame.assign(rule_version=versions.reindex(t).to_numpy())  # as the engine chose it per hour
     fmt = "%Y-%m-%d" if daily else "%Y-%m-%dT%H:%M:%S+08:00"
     frame["time"] = t.strftime(fmt)
     return frame

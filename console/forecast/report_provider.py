@@ -6,8 +6,6 @@ and demo observations), and returns hourly AQI quantiles per city and the D+1…
 """
 from __future__ import annotations
 
-import importlib.resources
-import json
 import threading
 
 import numpy as np
@@ -21,10 +19,10 @@ _lock = threading.Lock()
 
 
 def _adcodes() -> dict[str, str]:
-    """City name without 市 → adcode, from the shipped boundaries."""
-    raw = importlib.resources.files("resources.boundaries").joinpath("guangxi_cities.geojson").read_bytes()
-    doc = json.loads(raw.decode("utf-8"))
-    return {f["properties"]["name"].rstrip("市"): str(f["properties"]["adcode"]) for f in doc["features"]}
+    """City name (with or without 市) → adcode, from the shared city table."""
+    from console.ingest.common import city_table
+
+    return {k: c["code"] for k, c in city_table().items()}
 
 
 def _get_service():
