@@ -35,6 +35,7 @@ ANCHOR = {
                            persistence_csi150=0.37),
     "daily1_observed": dict(exact=0.65, within_1=0.97, csi150=0.71),
 }
+SPLITS = {"test": ("2016-02-29 23:00", "2017-02-28 23:00"), "validation": ("2015-02-28 23:00", "2016-02-29 23:00")}
 GOALS = {
     "hourly24_current.rmse": ("<", 71.8),
     "hourly24_observed.r2": (">=", 0.70),
@@ -74,6 +75,11 @@ def main(argv=None) -> int:
                     help="hourly24_observed: centre of the predictive distribution")
     ap.add_argument("--daily-calib", default="normalised", choices=["normalised", "log", "blend"])
     ap.add_argument("--recalibrate", action="store_true", help="isotonic maps of P(>c) (held-out training cases)")
+    ap.add_argument("--pool", action="store_true",
+                    help="pool event classifiers into the distribution (TrainConfig.exceedance_pool=True)")
+    ap.add_argument("--split", default="test", choices=["test", "validation"],
+                    help="test: train 2013-03…2016-02, test 2016-03…2017-02 (the anchors' split); validation: "
+                         "train 2013-03…2015-02, evaluate 2015-03…2016-02 (for choosing settings without the test year)")
     ap.add_argument("--out", default=str(OUT), help="results directory")
     ap.add_argument("--table", action="store_true", help="only print the table of saved results")
     args = ap.parse_args(argv)
@@ -95,11 +101,12 @@ def main(argv=None) -> int:
     rows = 20_000 if args.quick else args.max_rows
     edges = tuple(float(x) for x in args.calib_edges.split(",") if x.strip()) or None
     hcfg = TrainConfig(max_rows=rows, n_threads=args.threads, calib_method=args.calib, calib_level_edges=edges,
-                       recalibrate_exceedance=args.recalibrate, dist_center=args.center)
+                       recalibrate_exceedance=args.recalibrate, dist_center=args.center,
+                       exceedance_pool=args.pool)
     dcfg = TrainConfig(issue_hours=(23,), calib_method=args.daily_calib, recalibrate_exceedance=args.recalibrate,
                        min_samples_leaf=args.daily_leaf, max_leaf_nodes=args.daily_nodes, n_threads=args.threads,
                        learning_rate=args.daily_lr, max_iter=args.daily_iter, n_bags=args.daily_bags,
-                       dist_center=args.daily_center, train_issue_hours=None if args.daily_aug <= 1 else tuple(range(24 - args.daily_aug, 24)))
+                       dist_center=args.daily_center, exceedance_pool=args.pool, train_issue_hours=None if args.daily_aug <= 1 else tuple(range(24 - args.daily_aug, 24)))
     runs = {
         "hourly24_current": dict(horizons=[24], met="current", stat="hourly", cfg=hcfg),
         "hourly24_observed": dict(horizons=[24], met="observed", stat="hourly",
@@ -113,7 +120,7 @@ def main(argv=None) -> int:
     results = {"read_seconds": round(read_s, 1), "max_rows": rows, "threads": args.threads}
     for name, r in runs.items():
         t1 = time.perf_counter()
-        res = run_backtest(ds, "PM2.5", r["horizons"], "2016-02-29 23:00", "2017-02-28 23:00", met=r["met"],
+        res = run_backtest(ds, "PM2.5", r["horizons"], *SPLITS[args.split], met=r["met"],
                            stat=r["stat"], cfg=r["cfg"])
         wall = time.perf_counter() - t1
         h = str(r["horizons"][0])
@@ -129,7 +136,8 @@ def main(argv=None) -> int:
                    fit_seconds=res.metrics["timing"]["fit_seconds"],
                    predict_seconds=res.metrics["timing"]["predict_seconds"],
                    forecasts=res.metrics["timing"]["n_forecasts"], wall_seconds=round(wall, 1),
-                   met_note=res.metrics["setup"]["met_note"], n_iter=res.models[0].meta["n_iter"])
+                   met_note=res.metrics["setup"]["met_note"], n_iter=res.models[0].meta["n_iter"],
+                   exceedance_pool=res.models[0].meta.get("exceedance_pool"))
         if r["stat"] != "hourly":
             cat = b["category"]
             out.update(exact=cat["point"]["exact"], within_1=cat["point"]["within_1"],
@@ -194,8 +202,10 @@ def table(res: dict) -> str:
             L.append(f"\nreliability P(PM2.5>150) at 24 h, {run}: forecast → observed (n)")
             for row in res[run]["reliability150"]:
                 if row["n"]:
+                    ci = (f" [{row['observed_lo']:.3f}, {row['observed_hi']:.3f}] over {row['groups']} days"
+                          f"{'' if row['consistent'] else '  NOT RELIABLE'}") if "observed_lo" in row else ""
                     L.append(f"  [{row['bin_lo']:.1f},{row['bin_hi']:.1f}) {row['mean_forecast']:.3f} → "
-                             f"{row['observed_freq']:.3f} ({row['n']})")
+                             f"{row['observed_freq']:.3f} ({row['n']}){ci}")
     return "\n".join(L)
 
 

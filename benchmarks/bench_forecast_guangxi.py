@@ -27,11 +27,12 @@ FIRST_ORIGIN = "2019-01-31 23:00"
 END = "2019-06-30 23:00"
 
 
-def hourly_runs(gx, nb, rows, threads, with_nb_variant=True):
+def hourly_runs(gx, nb, rows, threads, with_nb_variant=True, **cfg_kw):
     from forecasting.backtest import run_backtest
     from forecasting.models import TrainConfig
 
-    cfg = TrainConfig(max_rows=rows, max_iter=200, n_threads=threads, spread_max_iter=100, spread_max_rows=rows // 2)
+    cfg = TrainConfig(max_rows=rows, max_iter=200, n_threads=threads, spread_max_iter=100, spread_max_rows=rows // 2,
+                      **cfg_kw)
     out = {}
     variants = {"with_neighbours": nb, "no_neighbours": None} if with_nb_variant else {"with_neighbours": nb}
     for name, n in variants.items():
@@ -43,7 +44,7 @@ def hourly_runs(gx, nb, rows, threads, with_nb_variant=True):
     return out
 
 
-def daily_aqi_run(gx, nb, threads):
+def daily_aqi_run(gx, nb, threads, **cfg_kw):
     """D+1 daily AQI from daily forecasts of PM2.5, PM10, NO2 (means) and O3 (MDA8) issued 23:00."""
     from forecasting.backtest import run_backtest
     from forecasting.daily import daily_statistics
@@ -51,7 +52,7 @@ def daily_aqi_run(gx, nb, threads):
     from models import aqi as AQI
 
     cfg = TrainConfig(issue_hours=(23,), min_samples_leaf=15, max_leaf_nodes=15, learning_rate=0.05, max_iter=400,
-                      n_threads=threads, spread_max_iter=100)
+                      n_threads=threads, spread_max_iter=100, **cfg_kw)
     preds, timing = {}, 0.0
     for p in ("PM2.5", "PM10", "NO2", "O3"):
         t0 = time.perf_counter()
@@ -84,17 +85,32 @@ def daily_aqi_run(gx, nb, threads):
 
 
 def main(argv=None) -> int:
+    global OUT
     ap = argparse.ArgumentParser()
     ap.add_argument("--max-rows", type=int, default=60_000)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--no-neighbour-run", action="store_true", help="skip the run without neighbouring cities")
+    ap.add_argument("--folds", type=int, default=None, help="cross-fit calibration blocks (TrainConfig.folds)")
+    ap.add_argument("--calibration", default=None, choices=["crossfit", "forward"], help="TrainConfig.calibration")
+    ap.add_argument("--calib-edges", default="", help="Mondrian bins of the predicted level, e.g. 35,75")
+    ap.add_argument("--pool", action="store_true", help="pooled exceedance classifiers (TrainConfig.exceedance_pool)")
+    ap.add_argument("--hourly-only", action="store_true", help="skip the daily AQI run")
+    ap.add_argument("--out", default=str(OUT), help="results directory")
     args = ap.parse_args(argv)
+    OUT = Path(args.out)
+    kw = {} if args.folds is None else {"folds": args.folds}
+    if args.calibration:
+        kw["calibration"] = args.calibration
+    if args.pool:
+        kw["exceedance_pool"] = True
+    if args.calib_edges:
+        kw["calib_level_edges"] = tuple(float(x) for x in args.calib_edges.split(","))
     from console.forecast_io import demo_guangxi
     from forecasting import metrics as M
 
     gx, nb = demo_guangxi()
     OUT.mkdir(parents=True, exist_ok=True)
-    runs = hourly_runs(gx, nb, args.max_rows, args.threads, not args.no_neighbour_run)
+    runs = hourly_runs(gx, nb, args.max_rows, args.threads, not args.no_neighbour_run, **kw)
     summary = {"hourly": {}, "daily_aqi_gt100": {}}
     lines = ["## Guangxi hourly PM2.5 — MSE skill vs persistence / climatology (rolling monthly origins, Feb–Jun 2019)",
              "| city | h | n | RMSE | skill vs persistence | skill vs climatology | cov80 |", "|---|---|---|---|---|---|---|"]
@@ -118,7 +134,10 @@ def main(argv=None) -> int:
             lines.append(f"| ALL ({name}) | {h} | – | {b['rmse']:.1f} | {b['skill_vs_persistence']:.2f} | "
                          f"{b['skill_vs_climatology']:.2f} | {b['coverage_80']:.2f} |")
     t0 = time.perf_counter()
-    dres = daily_aqi_run(gx, nb, args.threads)
+    if args.hourly_only:
+        print("\n".join(lines))
+        return 0
+    dres = daily_aqi_run(gx, nb, args.threads, **kw)
     lines += ["", "## Guangxi daily AQI > 100, D+1 (issued 23:00; daily models of PM2.5, PM10, NO2, O3-MDA8)",
               "| city | observed days >100 | CSI | POD | FAR | persistence CSI |", "|---|---|---|---|---|---|"]
     allc, allp = [], []

@@ -132,8 +132,9 @@ def predict_block(model: DirectForecaster, ds: xr.Dataset, start, end, neighbour
         })
         for j, lv in enumerate(levels):
             df[f"q{lv:.2f}"] = q[:, j]
-        for a, c in thr.items():
-            df[f"p_gt_{a}"] = model.exceedance(X[rows], h, c)
+        pr = model.exceedances(X[rows], h, list(thr.values()))
+        for k, a in enumerate(thr):
+            df[f"p_gt_{a}"] = pr[:, k]
         out.append(df)
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=PRED_COLUMNS)
 
@@ -164,7 +165,9 @@ def _block_metrics(d: pd.DataFrame, thr: dict, daily: bool, target: str) -> dict
         e = {"concentration": c, "base_rate": float(np.nanmean(ev)) if ok.any() else None,
              "brier": M.brier(ev, pr), "brier_skill": M.brier_skill(ev, pr)}
         e.update({f"{k}": v for k, v in M.contingency(ev[ok] > 0.5, pt[ok] > c).items()})
-        e["reliability"] = M.reliability(ev, pr)
+        # cluster bootstrap over valid days: the hours of one episode are not independent cases
+        days = pd.to_datetime(d["valid_time"]).dt.floor("D").to_numpy() if "valid_time" in d else None
+        e["reliability"] = M.reliability(ev, pr, groups=days)
         hi = ok & (o > c)
         e["coverage_80_when_observed_above"] = M.coverage(o[hi], d["p10"].to_numpy(float)[hi],
                                                           d["p90"].to_numpy(float)[hi]) if hi.any() else None

@@ -88,8 +88,13 @@ def brier_skill(obs_event, prob, base_rate: float | None = None) -> float:
     return float(1 - np.mean((p[m] - o[m]) ** 2) / ref) if ref > 0 else float("nan")
 
 
-def reliability(obs_event, prob, n_bins: int = 10) -> list[dict]:
-    """Reliability diagram table: per probability bin, mean forecast, observed frequency, count."""
+def reliability(obs_event, prob, n_bins: int = 10, groups=None, n_boot: int = 1000, seed: int = 0) -> list[dict]:
+    """Reliability diagram table: per probability bin, mean forecast, observed frequency, count.
+
+    With ``groups`` (e.g. the valid day of each case) each row also gets a 95 % interval of the observed
+    frequency from a cluster bootstrap over the groups (cases of one day are not independent: a single
+    episode fills a bin), the number of groups, and ``consistent`` — whether the mean forecast lies inside
+    that interval, i.e. the bin is reliable within sampling uncertainty."""
     o, p = np.asarray(obs_event, float), np.asarray(prob, float)
     m = _ok(o, p)
     o, p = o[m], p[m]
@@ -101,6 +106,20 @@ def reliability(obs_event, prob, n_bins: int = 10) -> list[dict]:
         rows.append(dict(bin_lo=float(edges[b]), bin_hi=float(edges[b + 1]), n=int(s.sum()),
                          mean_forecast=float(p[s].mean()) if s.any() else None,
                          observed_freq=float(o[s].mean()) if s.any() else None))
+    if groups is not None and len(o):
+        _, g = np.unique(np.asarray(groups)[m], return_inverse=True)
+        G = g.max() + 1
+        ev, n = np.zeros((G, n_bins)), np.zeros((G, n_bins))
+        np.add.at(ev, (g, k), o)
+        np.add.at(n, (g, k), 1)
+        draw = np.random.default_rng(seed).integers(0, G, (n_boot, G))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            freq = ev[draw].sum(axis=1) / n[draw].sum(axis=1)          # (n_boot, n_bins)
+        for b, r in enumerate(rows):
+            if r["n"]:
+                lo, hi = np.nanquantile(freq[:, b], [0.025, 0.975])
+                r.update(observed_lo=float(lo), observed_hi=float(hi), groups=int((n[:, b] > 0).sum()),
+                         consistent=bool(lo <= r["mean_forecast"] <= hi))
     return rows
 
 

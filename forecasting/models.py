@@ -7,10 +7,12 @@ statistics (daily mean, MDA8 O3) issued at 23:00 of day D for D+1…D+3: a daily
 expressed as an hourly series "statistic of the 24 h ending at t" evaluated at the end of the
 target day (see :mod:`forecasting.daily`).
 
-Predictive distribution: point model (squared loss) + binned conformal residuals in log space
-fitted on a calibration block from the *end of the training period* (model refitted on the whole
-training period afterwards).  Everything the model needs is plain data (arrays, dicts) except the
-scikit-learn estimator, saved with skops (see :mod:`forecasting.store`).
+Predictive distribution: point model (squared loss) + conformal residuals in log space, normalised
+by the spread of two quantile models and collected out of sample in cross-fit blocks of the training
+period (models refitted on the whole period afterwards); at the AQI thresholds the distribution is
+pooled with direct event classifiers (:mod:`forecasting.exceedance`).  Everything the model needs is
+plain data (arrays, dicts) except the scikit-learn estimators, saved with skops (see
+:mod:`forecasting.store`).
 """
 from __future__ import annotations
 
@@ -26,7 +28,9 @@ from threadpoolctl import threadpool_limits
 
 from forecasting import features as F
 from forecasting.baselines import Climatology
-from forecasting.calibration import BinnedLogConformal, BlendConformal
+from forecasting.calibration import GRID, BinnedLogConformal, BlendConformal
+from forecasting.exceedance import ExceedancePool, choose_weight, remap_cdf, remap_quantiles
+from forecasting.exceedance import classifier as event_classifier
 
 HIST_HOURS = 24 * 7  # observations needed before an issue time (longest window 72 h + 24 h tendency)
 
@@ -46,7 +50,8 @@ class TrainConfig:
     calibration: str = "crossfit"         # crossfit | forward (see DirectForecaster.fit)
     calib_method: str = "normalised"      # normalised (residuals / quantile-model spread) | log (un-normalised
     #                                       log1p residuals) | blend (the wider of the two, per quantile)
-    calib_level_edges: tuple[float, ...] | None = None  # "log"/"blend": fixed Mondrian bins of the predicted level
+    calib_level_edges: tuple[float, ...] | None = None  # fixed Mondrian bins of the predicted level (for "blend":
+    #                                                     of its un-normalised part)
     folds: int = 3
     calib_fraction: float = 0.3           # "forward": last part of the training period
     issue_hours: tuple[int, ...] | None = None  # restrict issue times (daily: (23,))
@@ -59,6 +64,12 @@ class TrainConfig:
     spread_models: bool = True            # quantile models (log space) giving a conditional spread
     spread_max_iter: int = 150
     spread_max_rows: int | None = 150_000
+    exceedance_pool: bool = False         # event classifiers at the AQI thresholds, logit-pooled with the
+    #                                       distribution (weights chosen out of sample; forecasting/exceedance.py).
+    #                                       Off by default: better Brier/CRPS, lower coverage on polluted hours
+    #                                       (measured on two held-out Beijing years, benchmarks/README-forecast.md)
+    pool_min_events: int = 100            # a threshold needs this many training events (and non-events)
+    pool_weight: float | None = None      # fixed classifier weight instead of the out-of-sample choice
 
     def spread_estimator(self, q: float) -> HistGradientBoostingRegressor:
         return HistGradientBoostingRegressor(
@@ -94,6 +105,7 @@ class DirectForecaster:
     calibrator: BinnedLogConformal | None = None
     climatology: Climatology | None = None
     meta: dict = field(default_factory=dict)
+    pool: ExceedancePool | None = None   # pooled exceedance knots (None: the calibrated distribution alone)
 
     # ------------------------------------------------------------------ data → matrices
     def target_series(self, ds: xr.Dataset) -> np.ndarray:
@@ -140,6 +152,7 @@ class DirectForecaster:
 
     def _fit(self, ds, cfg, neighbours, progress) -> "DirectForecaster":
         t0 = _time.perf_counter()
+        self.meta.pop("exceedance_pool", None)
         rng = np.random.default_rng(cfg.seed)
         times = pd.DatetimeIndex(ds["time"].values)
         self.climatology = Climatology.fit(ds[self.target])
@@ -167,7 +180,8 @@ class DirectForecaster:
         #              (rows within max(horizon) of the block purged) — residuals cover all seasons
         #              and carry no trend bias of a model that never saw the recent past;
         #  "forward":  the last `calib_fraction` of the period predicted by a model fitted before it.
-        pm, ps, po, ph = [], [], [], []
+        pm, ps, po, ph, pc = [], [], [], [], []
+        knots = self._pool_knots(y, cfg)
         hmax = int(max(self.horizons))
         if cfg.calibration == "forward":
             cut = int(T * (1 - cfg.calib_fraction))
@@ -187,6 +201,7 @@ class DirectForecaster:
             est = cfg.fit_point(X[fit_rows], y[fit_rows])
             spread = self._fit_spread(X[fit_rows], y[fit_rows], cfg, rng) if cfg.spread_models else None
             pm.append(_center(cfg.dist_center, est, spread, X[test])); po.append(y[test]); ph.append(hh[test])
+            pc.append(self._fold_classifiers(knots, X[fit_rows], y[fit_rows], X[test], cfg))
             sc = _scale(spread, X[test])
             ps.append(np.ones(int(test.sum())) if sc is None else sc)
         self.calibrator = _fit_calibrator(cfg, np.concatenate(pm), np.concatenate(po), np.concatenate(ph),
@@ -199,6 +214,8 @@ class DirectForecaster:
                                                 scale=np.concatenate(ps) if cfg.spread_models else None)
         if progress:
             progress(0.6, f"{self.target}: calibrated on {sum(len(x) for x in po)} out-of-sample rows")
+        self.pool = self._fit_pool(knots, np.concatenate(pm), np.concatenate(po), np.concatenate(ph),
+                                   np.concatenate(ps), np.concatenate(pc) if knots else None, X, y, cfg)
         self.estimator = cfg.fit_point(X, y)
         self.spread = self._fit_spread(X, y, cfg, rng) if cfg.spread_models else None
         self.meta.update(
@@ -208,9 +225,49 @@ class DirectForecaster:
             fit_seconds=round(_time.perf_counter() - t0, 2), sites=[str(s) for s in ds["site"].values],
             config={k: v for k, v in cfg.__dict__.items()},
         )
+        self.meta.setdefault("exceedance_pool", None)
         if progress:
             progress(1.0, f"{self.target}: trained")
         return self
+
+    def _pool_knots(self, y: np.ndarray, cfg: TrainConfig) -> list[float]:
+        """Concentrations of the AQI thresholds with enough training events (and non-events)."""
+        if not cfg.exceedance_pool:
+            return []
+        from forecasting.probabilistic import concentration_thresholds
+        thr = sorted(concentration_thresholds(self.target, daily=self.stat != "hourly").values())
+        return [c for c in thr if cfg.pool_min_events <= int((y > c).sum()) <= len(y) - cfg.pool_min_events]
+
+    @staticmethod
+    def _fold_classifiers(knots, X_fit, y_fit, X_test, cfg: TrainConfig) -> np.ndarray:
+        """Out-of-sample classifier probabilities per knot for one cross-fit block (NaN: too few events)."""
+        out = np.full((len(X_test), len(knots)), np.nan)
+        for j, c in enumerate(knots):
+            ev = y_fit > c
+            if min(ev.sum(), (~ev).sum()) >= cfg.pool_min_events // 2:
+                out[:, j] = event_classifier(cfg.seed).fit(X_fit, ev).predict_proba(X_test)[:, 1]
+        return out
+
+    def _fit_pool(self, knots, pm, po, ph, ps, pc, X, y, cfg: TrainConfig) -> ExceedancePool | None:
+        """Pool weights from the out-of-sample blocks, then the final classifiers on all rows."""
+        if not knots:
+            return None
+        sc = ps if cfg.spread_models else None
+        weights, clfs, info = [], [], {}
+        for j, c in enumerate(knots):
+            ok = np.isfinite(pc[:, j]) & np.isfinite(po) & np.isfinite(pm)
+            w, losses = 0.0, {}
+            if ok.sum() and 0 < (po[ok] > c).sum() < ok.sum():
+                p_dist = self.calibrator.exceedance(pm[ok], ph[ok], c, None if sc is None else sc[ok], recalibrate=False)
+                w, losses = choose_weight((po[ok] > c).astype(float), pc[ok, j], p_dist)
+                w = w if cfg.pool_weight is None else float(cfg.pool_weight)
+            weights.append(w)
+            clfs.append(event_classifier(cfg.seed).fit(X, y > c) if w > 0 else None)
+            info[repr(float(c))] = dict(events=int((y > c).sum()), oos_cases=int(ok.sum()), weight=w,
+                                        oos_log_loss={str(k): round(v, 5) for k, v in losses.items()})
+        pool = ExceedancePool([float(c) for c in knots], weights, clfs, info)
+        self.meta["exceedance_pool"] = pool.meta()     # kept even when every weight is 0 (no pool used)
+        return pool if any(w > 0 for w in weights) else None
 
     @staticmethod
     def _fit_spread(X, y, cfg: TrainConfig, rng) -> list:
@@ -240,21 +297,44 @@ class DirectForecaster:
         c = np.expm1(np.maximum((lo + hi) / 2, 0)) if kind == "quantile-mid" else point
         return c, np.maximum((hi - lo) / 2.563, 0.05)
 
+    def _knot_cdfs(self, X, h, c, scale):
+        """Conformal CDF F₀ and pooled CDF G at the pool's knots, each ``(n, knots)``."""
+        F0 = np.stack([1 - self.calibrator.exceedance(c, h, k, scale, recalibrate=False)
+                        for k in self.pool.thresholds], axis=1)
+        with threadpool_limits(limits=1, user_api="openmp"):
+            G = 1 - self.pool.pooled(X, 1 - F0)
+        return F0, G
+
     def distribution(self, X: np.ndarray, h, levels) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """(point, quantiles at ``levels``, scale) for design-matrix rows at horizon(s) ``h``."""
         point = self.predict_point(X)
         c, scale = self._center_scale(X, point)
-        return point, self.calibrator.quantiles(c, h, levels, scale), scale
+        if self.pool is None:
+            return point, self.calibrator.quantiles(c, h, levels, scale), scale
+        F0, G = self._knot_cdfs(X, h, c, scale)
+        base = self.calibrator.quantiles(c, h, GRID, scale)
+        return point, remap_quantiles(base, GRID, F0, G, levels), scale
 
     def exceedance(self, X: np.ndarray, h, threshold: float) -> np.ndarray:
+        """P(Y > threshold) — of the pooled distribution when the model has an exceedance pool."""
+        return self.exceedances(X, h, [threshold])[:, 0]
+
+    def exceedances(self, X: np.ndarray, h, thresholds) -> np.ndarray:
+        """P(Y > c) for several thresholds at once, shape ``(n, len(thresholds))``."""
         c, scale = self._center_scale(X, self.predict_point(X))
-        return self.calibrator.exceedance(c, h, threshold, scale)
+        raw = np.stack([self.calibrator.exceedance(c, h, t, scale, recalibrate=self.pool is None)
+                        for t in thresholds], axis=1)
+        if self.pool is None:
+            return raw
+        F0, G = self._knot_cdfs(X, h, c, scale)
+        return np.stack([1 - remap_cdf(1 - raw[:, k], F0, G) for k in range(raw.shape[1])], axis=1)
 
 
 def _fit_calibrator(cfg: TrainConfig, pm, po, ph, ps):
     """The calibrator chosen by ``cfg.calib_method`` from out-of-sample (centre, observed, horizon, spread)."""
     normalised = BinnedLogConformal.fit(pm, po, ph, scale=ps if cfg.spread_models else None,
-                                        n_bins=cfg.calib_bins or (1 if cfg.spread_models else 12))
+                                        n_bins=cfg.calib_bins or (1 if cfg.spread_models else 12),
+                                        level_edges=cfg.calib_level_edges if cfg.calib_method == "normalised" else None)
     if cfg.calib_method == "normalised" or (cfg.calib_method == "blend" and not cfg.spread_models):
         return normalised
     plain = BinnedLogConformal.fit(pm, po, ph, n_bins=cfg.calib_bins or 1, level_edges=cfg.calib_level_edges)

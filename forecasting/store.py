@@ -23,12 +23,17 @@ import skops.io as sio
 
 from forecasting.baselines import Climatology
 from forecasting.calibration import BinnedLogConformal
+from forecasting.exceedance import ExceedancePool
 from forecasting.features import FeatureSpec
 from forecasting.models import DirectForecaster
 
 FORMAT = "lantian-forecast-bundle/1"
 TRUSTED_TYPES = frozenset({
     "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingRegressor",
+    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+    "sklearn._loss.loss.HalfBinomialLoss",
+    "sklearn._loss.link.LogitLink",
+    "sklearn._loss._loss.CyHalfBinomialLoss",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
     "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
     "sklearn._loss.loss.HalfSquaredError",
@@ -88,9 +93,16 @@ def save_bundle(models: list[DirectForecaster], path: str | Path, info: dict | N
             for j, est in enumerate(m.spread):
                 names[f"spread{j}"] = f"est/{i}_spread{j}.skops"
                 files[names[f"spread{j}"]] = _estimator_blob(est)
+        pool = None
+        if m.pool is not None:
+            for j, clf in enumerate(m.pool.classifiers):
+                if clf is not None:
+                    names[f"exceed{j}"] = f"est/{i}_exceed{j}.skops"
+                    files[names[f"exceed{j}"]] = _estimator_blob(clf)
+            pool = dict(thresholds=m.pool.thresholds, weights=m.pool.weights, info=m.pool.info)
         entries.append(dict(target=m.target, stat=m.stat, horizons=m.horizons, spec=m.spec.to_dict(),
                             meta=m.meta, climatology=m.climatology.to_dict(), calibrator=m.calibrator.to_dict(),
-                            files=names))
+                            pool=pool, files=names))
     manifest = dict(format=FORMAT, model_version=model_version(models),
                     saved_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                     info=info or {}, models=entries,
@@ -134,5 +146,10 @@ def load_bundle(source) -> tuple[list[DirectForecaster], dict]:
                                  spread=spread,
                                  calibrator=BinnedLogConformal.from_dict(e["calibrator"]),
                                  climatology=Climatology.from_dict(e["climatology"]), meta=dict(e["meta"]))
+            if e.get("pool"):
+                p = e["pool"]
+                m.pool = ExceedancePool([float(c) for c in p["thresholds"]], [float(w) for w in p["weights"]],
+                                        [ests.get(f"exceed{j}") for j in range(len(p["thresholds"]))],
+                                        dict(p.get("info", {})))
             models.append(m)
     return models, manifest

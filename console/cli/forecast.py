@@ -144,8 +144,10 @@ def _backtest(args) -> int:
     metrics = res.metrics
     metrics["models"] = [m.meta for m in res.models]
     _write_json(out / "metrics.json", metrics)
+    from forecasting.verification_report import backtest_markdown
+    (out / "report.md").write_text(backtest_markdown(metrics), encoding="utf-8")
     print(_summary(metrics))
-    print(f"wrote {out / 'predictions.csv'} ({len(csv)} rows) and {out / 'metrics.json'}")
+    print(f"wrote {out / 'predictions.csv'} ({len(csv)} rows), {out / 'metrics.json'} and {out / 'report.md'}")
     return 0
 
 

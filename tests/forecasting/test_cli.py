@@ -33,6 +33,11 @@ def test_backtest_contract(prsa_files, tmp_path, capsys):
         assert key in b
     assert set(m["by_site_horizon"]) == {"Aa", "Bb"}
     assert m["setup"]["met"] == "current" and "no weather forecast" in m["setup"]["met_note"]
+    # the readable report carries the same numbers
+    rep = (out / "report.md").read_text(encoding="utf-8")
+    assert f"| 24 | {b['n']} | {b['point']['rmse']:.2f} |" in rep
+    assert "## Per site" in rep and "| Aa | 48 |" in rep and "Reliability of P(AQI > 100) at 24 h" in rep
+    assert "95 % interval over days" in rep
 
 
 def test_backtest_future_met_is_labelled(prsa_files, tmp_path):

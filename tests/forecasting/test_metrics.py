@@ -42,3 +42,23 @@ def test_crps_from_quantiles_matches_gaussian():
     q = np.broadcast_to(norm.ppf(lv), (len(y), len(lv)))
     exact = np.mean(y * (2 * norm.cdf(y) - 1) + 2 * norm.pdf(y) - 1 / np.sqrt(np.pi))
     assert M.crps_from_quantiles(y, q, lv) == pytest.approx(exact, rel=0.03)
+
+
+def test_reliability_interval_clusters_by_day():
+    """A reliable forecast is consistent in every bin; a biased one is not; clustering widens the interval."""
+    rng = np.random.default_rng(3)
+    days = np.repeat(np.arange(400), 24)
+    p = np.repeat(rng.uniform(0, 1, 400), 24)            # one probability per day
+    truth = np.repeat(rng.uniform(0, 1, 400) < p[::24], 24).astype(float)   # one outcome per day (an episode)
+    share = lambda rows: np.mean([r["consistent"] for r in rows if r["n"]])  # noqa: E731
+    rows = M.reliability(truth, p, groups=days)
+    assert share(rows) >= 0.8                      # 95 % intervals: about one bin in twenty misses by chance
+    assert all(r["groups"] <= 400 for r in rows if r["n"])
+    biased = M.reliability(truth, np.clip(p + 0.25, 0, 1), groups=days)
+    assert share(biased) <= 0.3
+    # treating the 24 hours of a day as independent would give a far narrower (wrong) interval
+    hourly = M.reliability(truth, p, groups=np.arange(len(p)))
+    width = lambda rows: np.mean([r["observed_hi"] - r["observed_lo"] for r in rows if r["n"]])  # noqa: E731
+    assert width(rows) > 2.5 * width(hourly)
+    # without groups the table is as before (no interval keys)
+    assert "observed_lo" not in M.reliability(truth, p)[0]
