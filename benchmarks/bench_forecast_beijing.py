@@ -68,9 +68,13 @@ def main(argv=None) -> int:
                     help="calibration of the hourly runs (TrainConfig.calib_method)")
     ap.add_argument("--calib-edges", default="",
                     help="hourly runs: fixed Mondrian level bins of the predicted level, e.g. 35,75,150")
-    ap.add_argument("--center", default="point", choices=["quantile-mid", "point"],
+    ap.add_argument("--center", default="quantile-mid", choices=["quantile-mid", "point"],
                     help="hourly24_current: centre of the predictive distribution (TrainConfig.dist_center); "
-                         "'point' (mean model) since 2026-11-29 — 'quantile-mid' reproduces the earlier runs")
+                         "'quantile-mid' is the product default (chosen on held-out training years), "
+                         "'point' (mean model) was this run's default on the morning of 2026-11-29")
+    ap.add_argument("--condition", default="auto", choices=["auto", "issue-level", "none"],
+                    help="calibration conditioned on the latest observation (TrainConfig.calib_condition; auto: "
+                         "chosen by CRPS on held-out training blocks); 'none' reproduces the runs before 2026-11-29 afternoon")
     ap.add_argument("--center-observed", default="quantile-mid", choices=["quantile-mid", "point"],
                     help="hourly24_observed: centre of the predictive distribution")
     ap.add_argument("--daily-calib", default="normalised", choices=["normalised", "log", "blend"])
@@ -102,11 +106,11 @@ def main(argv=None) -> int:
     edges = tuple(float(x) for x in args.calib_edges.split(",") if x.strip()) or None
     hcfg = TrainConfig(max_rows=rows, n_threads=args.threads, calib_method=args.calib, calib_level_edges=edges,
                        recalibrate_exceedance=args.recalibrate, dist_center=args.center,
-                       exceedance_pool=args.pool)
+                       exceedance_pool=args.pool, calib_condition=args.condition)
     dcfg = TrainConfig(issue_hours=(23,), calib_method=args.daily_calib, recalibrate_exceedance=args.recalibrate,
                        min_samples_leaf=args.daily_leaf, max_leaf_nodes=args.daily_nodes, n_threads=args.threads,
                        learning_rate=args.daily_lr, max_iter=args.daily_iter, n_bags=args.daily_bags,
-                       dist_center=args.daily_center, exceedance_pool=args.pool, train_issue_hours=None if args.daily_aug <= 1 else tuple(range(24 - args.daily_aug, 24)))
+                       dist_center=args.daily_center, exceedance_pool=args.pool, calib_condition=args.condition, train_issue_hours=None if args.daily_aug <= 1 else tuple(range(24 - args.daily_aug, 24)))
     runs = {
         "hourly24_current": dict(horizons=[24], met="current", stat="hourly", cfg=hcfg),
         "hourly24_observed": dict(horizons=[24], met="observed", stat="hourly",
@@ -137,7 +141,8 @@ def main(argv=None) -> int:
                    predict_seconds=res.metrics["timing"]["predict_seconds"],
                    forecasts=res.metrics["timing"]["n_forecasts"], wall_seconds=round(wall, 1),
                    met_note=res.metrics["setup"]["met_note"], n_iter=res.models[0].meta["n_iter"],
-                   exceedance_pool=res.models[0].meta.get("exceedance_pool"))
+                   exceedance_pool=res.models[0].meta.get("exceedance_pool"),
+                   calibration_choice=res.models[0].meta.get("calibration_choice"))
         if r["stat"] != "hourly":
             cat = b["category"]
             out.update(exact=cat["point"]["exact"], within_1=cat["point"]["within_1"],

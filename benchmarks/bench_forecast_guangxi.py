@@ -123,6 +123,7 @@ def main(argv=None) -> int:
                                            crps=b["crps"])
                                    for h, b in res.metrics["by_horizon"].items()}
         summary["hourly"][name]["timing"] = res.metrics["timing"]
+        summary["hourly"][name]["calibration_choice"] = [m.meta.get("calibration_choice") for m in res.models]
     res = runs["with_neighbours"]
     for site, bh in res.metrics["by_site_horizon"].items():
         for h, b in bh.items():

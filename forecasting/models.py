@@ -28,7 +28,7 @@ from threadpoolctl import threadpool_limits
 
 from forecasting import features as F
 from forecasting.baselines import Climatology
-from forecasting.calibration import GRID, BinnedLogConformal, BlendConformal
+from forecasting.calibration import GRID, BinnedLogConformal, BlendConformal, ConditionedConformal
 from forecasting.exceedance import ExceedancePool, choose_weight, remap_cdf, remap_quantiles
 from forecasting.exceedance import classifier as event_classifier
 
@@ -52,6 +52,10 @@ class TrainConfig:
     #                                       log1p residuals) | blend (the wider of the two, per quantile)
     calib_level_edges: tuple[float, ...] | None = None  # fixed Mondrian bins of the predicted level (for "blend":
     #                                                     of its un-normalised part)
+    calib_condition: str = "auto"         # "issue-level": residual tables per band of the target's latest
+    #                                       observation (ConditionedConformal) | "none": one pooled table |
+    #                                       "auto": whichever has the lower CRPS on held-out cross-fit blocks
+    calib_condition_edges: tuple[float, ...] | None = None  # default: the target's AQI 50/100/150/200/300 concentrations
     folds: int = 3
     calib_fraction: float = 0.3           # "forward": last part of the training period
     issue_hours: tuple[int, ...] | None = None  # restrict issue times (daily: (23,))
@@ -102,7 +106,7 @@ class DirectForecaster:
     spec: F.FeatureSpec
     estimator: HistGradientBoostingRegressor | None = None
     spread: list | None = None      # [q10 model, q90 model] on log1p(target), or None
-    calibrator: BinnedLogConformal | None = None
+    calibrator: BinnedLogConformal | BlendConformal | ConditionedConformal | None = None
     climatology: Climatology | None = None
     meta: dict = field(default_factory=dict)
     pool: ExceedancePool | None = None   # pooled exceedance knots (None: the calibrated distribution alone)
@@ -153,6 +157,7 @@ class DirectForecaster:
     def _fit(self, ds, cfg, neighbours, progress) -> "DirectForecaster":
         t0 = _time.perf_counter()
         self.meta.pop("exceedance_pool", None)
+        self.meta.pop("calibration_choice", None)
         rng = np.random.default_rng(cfg.seed)
         times = pd.DatetimeIndex(ds["time"].values)
         self.climatology = Climatology.fit(ds[self.target])
@@ -180,8 +185,9 @@ class DirectForecaster:
         #              (rows within max(horizon) of the block purged) — residuals cover all seasons
         #              and carry no trend bias of a model that never saw the recent past;
         #  "forward":  the last `calib_fraction` of the period predicted by a model fitted before it.
-        pm, ps, po, ph, pc = [], [], [], [], []
+        pm, ps, po, ph, pc, pk, pb = [], [], [], [], [], [], []
         knots = self._pool_knots(y, cfg)
+        key_col = self._condition_column(cfg)
         hmax = int(max(self.horizons))
         if cfg.calibration == "forward":
             cut = int(T * (1 - cfg.calib_fraction))
@@ -202,10 +208,15 @@ class DirectForecaster:
             spread = self._fit_spread(X[fit_rows], y[fit_rows], cfg, rng) if cfg.spread_models else None
             pm.append(_center(cfg.dist_center, est, spread, X[test])); po.append(y[test]); ph.append(hh[test])
             pc.append(self._fold_classifiers(knots, X[fit_rows], y[fit_rows], X[test], cfg))
+            pk.append(X[test][:, key_col] if key_col is not None else np.full(int(test.sum()), np.nan))
+            pb.append(np.full(int(test.sum()), len(pb)))
             sc = _scale(spread, X[test])
             ps.append(np.ones(int(test.sum())) if sc is None else sc)
-        self.calibrator = _fit_calibrator(cfg, np.concatenate(pm), np.concatenate(po), np.concatenate(ph),
-                                          np.concatenate(ps))
+        oos = [np.concatenate(a) for a in (pm, po, ph, ps, pk)]
+        key_name = self.spec.names[key_col] if key_col is not None else None
+        if key_name is not None and cfg.calib_condition == "auto":
+            key_name = self._choose_condition(cfg, *oos, np.concatenate(pb), key_name)
+        self.calibrator = _fit_calibrator(cfg, *oos, key_name, self._condition_edges(cfg))
         if cfg.recalibrate_exceedance:
             from forecasting.probabilistic import concentration_thresholds
             thr = concentration_thresholds(self.target, daily=self.stat != "hourly")
@@ -215,7 +226,8 @@ class DirectForecaster:
         if progress:
             progress(0.6, f"{self.target}: calibrated on {sum(len(x) for x in po)} out-of-sample rows")
         self.pool = self._fit_pool(knots, np.concatenate(pm), np.concatenate(po), np.concatenate(ph),
-                                   np.concatenate(ps), np.concatenate(pc) if knots else None, X, y, cfg)
+                                   np.concatenate(ps), np.concatenate(pc) if knots else None, X, y, cfg,
+                                   np.concatenate(pk))
         self.estimator = cfg.fit_point(X, y)
         self.spread = self._fit_spread(X, y, cfg, rng) if cfg.spread_models else None
         self.meta.update(
@@ -229,6 +241,52 @@ class DirectForecaster:
         if progress:
             progress(1.0, f"{self.target}: trained")
         return self
+
+    def _condition_column(self, cfg: TrainConfig) -> int | None:
+        """Design-matrix column of the calibration key (the target's latest observation), if conditioned."""
+        name = f"{self.target}_lag0"
+        if cfg.calib_condition == "none" or cfg.calib_method != "normalised" or cfg.recalibrate_exceedance:
+            return None
+        if cfg.calib_condition not in ("issue-level", "auto"):
+            raise ValueError(f"unknown calib_condition {cfg.calib_condition!r} (auto | issue-level | none)")
+        return self.spec.names.index(name) if name in self.spec.names else None
+
+    def _choose_condition(self, cfg: TrainConfig, pm, po, ph, ps, pk, pb, key_name: str) -> str | None:
+        """``key_name`` when the conditioned calibrator has the lower CRPS on held-out cross-fit blocks
+        (each block scored by tables fitted on the others), else None; the scores go into ``meta``."""
+        from forecasting.metrics import crps_from_quantiles
+        from forecasting.probabilistic import CRPS_LEVELS
+
+        blocks = np.unique(pb)
+        scores = {}
+        if len(blocks) >= 2:
+            edges = self._condition_edges(cfg)
+            for cand in ("none", "issue-level"):
+                total, n = 0.0, 0
+                for b in blocks:
+                    fit, ev = pb != b, (pb == b) & np.isfinite(po)
+                    cal = _fit_calibrator(cfg, pm[fit], po[fit], ph[fit], ps[fit], pk[fit],
+                                          key_name if cand == "issue-level" else None, edges)
+                    q = cal.quantiles(pm[ev], ph[ev], CRPS_LEVELS, ps[ev] if cfg.spread_models else None, key=pk[ev])
+                    total += crps_from_quantiles(po[ev], q, CRPS_LEVELS) * ev.sum()
+                    n += ev.sum()
+                scores[cand] = round(total / max(n, 1), 4)
+        self.meta["calibration_choice"] = dict(by="CRPS on held-out cross-fit blocks", crps=scores,
+                                               chosen="issue-level" if scores and scores["issue-level"] < scores["none"]
+                                               else "none")
+        return key_name if self.meta["calibration_choice"]["chosen"] == "issue-level" else None
+
+    def _condition_edges(self, cfg: TrainConfig) -> list[float]:
+        if cfg.calib_condition_edges:
+            return [float(e) for e in cfg.calib_condition_edges]
+        from forecasting.probabilistic import concentration_thresholds
+        return sorted(concentration_thresholds(self.target, daily=False, aqi_levels=(50, 100, 150, 200, 300)).values())
+
+    def _calib_key(self, X: np.ndarray) -> np.ndarray | None:
+        """The calibration key of design-matrix rows (None for an unconditioned calibrator)."""
+        if not isinstance(self.calibrator, ConditionedConformal):
+            return None
+        return X[:, self.spec.names.index(self.calibrator.feature)]
 
     def _pool_knots(self, y: np.ndarray, cfg: TrainConfig) -> list[float]:
         """Concentrations of the AQI thresholds with enough training events (and non-events)."""
@@ -248,7 +306,7 @@ class DirectForecaster:
                 out[:, j] = event_classifier(cfg.seed).fit(X_fit, ev).predict_proba(X_test)[:, 1]
         return out
 
-    def _fit_pool(self, knots, pm, po, ph, ps, pc, X, y, cfg: TrainConfig) -> ExceedancePool | None:
+    def _fit_pool(self, knots, pm, po, ph, ps, pc, X, y, cfg: TrainConfig, pk=None) -> ExceedancePool | None:
         """Pool weights from the out-of-sample blocks, then the final classifiers on all rows."""
         if not knots:
             return None
@@ -258,7 +316,8 @@ class DirectForecaster:
             ok = np.isfinite(pc[:, j]) & np.isfinite(po) & np.isfinite(pm)
             w, losses = 0.0, {}
             if ok.sum() and 0 < (po[ok] > c).sum() < ok.sum():
-                p_dist = self.calibrator.exceedance(pm[ok], ph[ok], c, None if sc is None else sc[ok], recalibrate=False)
+                p_dist = self.calibrator.exceedance(pm[ok], ph[ok], c, None if sc is None else sc[ok], recalibrate=False,
+                                                    key=None if pk is None else pk[ok])
                 w, losses = choose_weight((po[ok] > c).astype(float), pc[ok, j], p_dist)
                 w = w if cfg.pool_weight is None else float(cfg.pool_weight)
             weights.append(w)
@@ -299,7 +358,8 @@ class DirectForecaster:
 
     def _knot_cdfs(self, X, h, c, scale):
         """Conformal CDF F₀ and pooled CDF G at the pool's knots, each ``(n, knots)``."""
-        F0 = np.stack([1 - self.calibrator.exceedance(c, h, k, scale, recalibrate=False)
+        key = self._calib_key(X)
+        F0 = np.stack([1 - self.calibrator.exceedance(c, h, k, scale, recalibrate=False, key=key)
                         for k in self.pool.thresholds], axis=1)
         with threadpool_limits(limits=1, user_api="openmp"):
             G = 1 - self.pool.pooled(X, 1 - F0)
@@ -309,10 +369,11 @@ class DirectForecaster:
         """(point, quantiles at ``levels``, scale) for design-matrix rows at horizon(s) ``h``."""
         point = self.predict_point(X)
         c, scale = self._center_scale(X, point)
+        key = self._calib_key(X)
         if self.pool is None:
-            return point, self.calibrator.quantiles(c, h, levels, scale), scale
+            return point, self.calibrator.quantiles(c, h, levels, scale, key=key), scale
         F0, G = self._knot_cdfs(X, h, c, scale)
-        base = self.calibrator.quantiles(c, h, GRID, scale)
+        base = self.calibrator.quantiles(c, h, GRID, scale, key=key)
         return point, remap_quantiles(base, GRID, F0, G, levels), scale
 
     def exceedance(self, X: np.ndarray, h, threshold: float) -> np.ndarray:
@@ -322,7 +383,8 @@ class DirectForecaster:
     def exceedances(self, X: np.ndarray, h, thresholds) -> np.ndarray:
         """P(Y > c) for several thresholds at once, shape ``(n, len(thresholds))``."""
         c, scale = self._center_scale(X, self.predict_point(X))
-        raw = np.stack([self.calibrator.exceedance(c, h, t, scale, recalibrate=self.pool is None)
+        key = self._calib_key(X)
+        raw = np.stack([self.calibrator.exceedance(c, h, t, scale, recalibrate=self.pool is None, key=key)
                         for t in thresholds], axis=1)
         if self.pool is None:
             return raw
@@ -330,8 +392,14 @@ class DirectForecaster:
         return np.stack([1 - remap_cdf(1 - raw[:, k], F0, G) for k in range(raw.shape[1])], axis=1)
 
 
-def _fit_calibrator(cfg: TrainConfig, pm, po, ph, ps):
-    """The calibrator chosen by ``cfg.calib_method`` from out-of-sample (centre, observed, horizon, spread)."""
+def _fit_calibrator(cfg: TrainConfig, pm, po, ph, ps, key=None, key_name: str | None = None, edges=None):
+    """The calibrator chosen by ``cfg.calib_method`` from out-of-sample (centre, observed, horizon, spread),
+    conditioned on the issue-time ``key`` (a :class:`ConditionedConformal`) when ``key_name`` is given and the
+    method is "normalised"."""
+    if key_name is not None and cfg.calib_method == "normalised":
+        return ConditionedConformal.fit(key_name, edges, key, pm, po, ph, scale=ps if cfg.spread_models else None,
+                                        n_bins=cfg.calib_bins or (1 if cfg.spread_models else 12),
+                                        level_edges=cfg.calib_level_edges)
     normalised = BinnedLogConformal.fit(pm, po, ph, scale=ps if cfg.spread_models else None,
                                         n_bins=cfg.calib_bins or (1 if cfg.spread_models else 12),
                                         level_edges=cfg.calib_level_edges if cfg.calib_method == "normalised" else None)

@@ -89,3 +89,64 @@ def test_unnormalised_mondrian_and_blend_keep_coverage_on_high_values_held_out()
     old = norm.to_dict()
     old.pop("normalised")                             # a model saved before the flag existed
     assert BinnedLogConformal.from_dict(old).normalised
+
+
+def _regime_sample(n, rng):
+    """The latest observation ``k`` (an issue-time key) tells how volatile the next day is: a running
+    episode (k > 150) gives a wide, right-skewed residual; the spread model ``s`` does not see it."""
+    k = np.exp(rng.normal(4.0, 0.9, n))
+    m = 0.6 * k + 20
+    episode = k > 150
+    noise = np.where(episode, rng.gamma(2.0, 0.35, n) - 0.45, rng.normal(0, 0.25, n))
+    y = np.expm1(np.log1p(m) + noise)
+    return k, m, y, np.full(n, 24), np.full(n, 0.3)
+
+
+def test_conditioned_calibration_holds_in_each_regime_and_round_trips():
+    from forecasting.calibration import ConditionedConformal
+
+    rng = np.random.default_rng(11)
+    k, m, y, h, s = _regime_sample(60_000, rng)
+    kt, mt, yt, ht, st = _regime_sample(60_000, rng)
+    cond = ConditionedConformal.fit("PM2.5_lag0", [35, 75, 150], k, m, y, h, scale=s, n_bins=1)
+    pooled = BinnedLogConformal.fit(m, y, h, scale=s, n_bins=1)
+    ep = kt > 150
+    qc = cond.quantiles(mt, ht, [0.1, 0.9], st, key=kt)
+    qp = pooled.quantiles(mt, ht, [0.1, 0.9], st)
+    cov = lambda q, sel: ((yt[sel] >= q[sel, 0]) & (yt[sel] <= q[sel, 1])).mean()  # noqa: E731
+    # the pooled table fails in the running episodes (and is too wide elsewhere); the conditioned one holds in both
+    assert cov(qp, ep) < 0.72 and cov(qp, ~ep) > 0.81
+    assert 0.77 <= cov(qc, ep) <= 0.83 and 0.77 <= cov(qc, ~ep) <= 0.83
+    pc = cond.exceedance(mt, ht, 150.0, st, key=kt)
+    for lo, up in [(0.0, 0.2), (0.2, 0.5), (0.5, 0.8), (0.8, 1.0)]:
+        sel = (pc >= lo) & (pc < up)
+        if sel.sum() > 300:
+            assert abs((yt[sel] > 150).mean() - pc[sel].mean()) < 0.05
+    # a missing key falls back to the pooled table; the dict round trip is exact
+    np.testing.assert_allclose(cond.quantiles(mt[:20], ht[:20], [0.1, 0.9], st[:20], key=np.full(20, np.nan)),
+                               pooled.quantiles(mt[:20], ht[:20], [0.1, 0.9], st[:20]))
+    back = BinnedLogConformal.from_dict(cond.to_dict())
+    assert isinstance(back, ConditionedConformal)
+    np.testing.assert_allclose(back.quantiles(mt[:200], ht[:200], [0.1, 0.5, 0.9], st[:200], key=kt[:200]),
+                               cond.quantiles(mt[:200], ht[:200], [0.1, 0.5, 0.9], st[:200], key=kt[:200]))
+
+
+def test_models_choose_the_calibration_on_held_out_blocks(synth, tiny_cfg):
+    import dataclasses
+
+    from forecasting.calibration import ConditionedConformal
+    from forecasting.models import make_forecaster
+    train = synth.isel(time=slice(0, 1200))
+    m = make_forecaster(synth, "PM2.5", [24], met="current").fit(train, tiny_cfg)      # default: auto
+    choice = m.meta["calibration_choice"]
+    assert set(choice["crps"]) == {"none", "issue-level"}
+    best = min(choice["crps"], key=choice["crps"].get)
+    assert choice["chosen"] == best
+    assert isinstance(m.calibrator, ConditionedConformal) == (best == "issue-level")
+    cond = make_forecaster(synth, "PM2.5", [24], met="current").fit(
+        train, dataclasses.replace(tiny_cfg, calib_condition="issue-level"))
+    assert isinstance(cond.calibrator, ConditionedConformal) and cond.calibrator.feature == "PM2.5_lag0"
+    assert cond.calibrator.edges == [35.0, 75.0, 115.0, 150.0, 250.0]       # PM2.5 at AQI 50/100/150/200/300
+    plain = make_forecaster(synth, "PM2.5", [24], met="current").fit(
+        train, dataclasses.replace(tiny_cfg, calib_condition="none"))
+    assert type(plain.calibrator) is BinnedLogConformal and "calibration_choice" not in plain.meta
