@@ -71,11 +71,30 @@ def _load_estimator(blob: bytes, name: str):
         raise UnsafeModelError(f"{name}: cannot be loaded ({exc})") from None
 
 
-def model_version(models: list[DirectForecaster]) -> str:
+def _fingerprint(est) -> bytes:
+    """Bytes that identify a fitted gradient-boosting estimator (its trees), stable across save/load —
+    skops files themselves are not byte-identical from one save to the next."""
+    try:
+        trees = b"".join(p.nodes.tobytes() for it in est._predictors for p in it)
+        return trees + repr(sorted(est.get_params().items())).encode()
+    except AttributeError:  # pragma: no cover — not a boosting model: fall back to its serialisation
+        return sio.dumps(est)
+
+
+def model_version(models: list[DirectForecaster], fitted: bool = False) -> str:
+    """A short id of what the models are: targets, training period, inputs and — with ``fitted`` — the
+    calibration and the fitted trees, so a retrained model never shares an id with the one it replaces
+    while saving the same model again keeps its id."""
     h = hashlib.sha256()
     for m in models:
         h.update(json.dumps([m.target, m.stat, m.horizons, m.meta.get("train_start"), m.meta.get("train_end"),
                              m.spec.to_dict()], sort_keys=True).encode())
+        if fitted:
+            h.update(json.dumps(m.calibrator.to_dict(), sort_keys=True, default=str).encode())
+            ests = (m.estimator if isinstance(m.estimator, list) else [m.estimator]) + list(m.spread or []) + [
+                c for c in (m.pool.classifiers if m.pool is not None else []) if c is not None]
+            for est in ests:
+                h.update(hashlib.sha256(_fingerprint(est)).digest())
     return h.hexdigest()[:12]
 
 
@@ -103,10 +122,10 @@ def save_bundle(models: list[DirectForecaster], path: str | Path, info: dict | N
         entries.append(dict(target=m.target, stat=m.stat, horizons=m.horizons, spec=m.spec.to_dict(),
                             meta=m.meta, climatology=m.climatology.to_dict(), calibrator=m.calibrator.to_dict(),
                             pool=pool, files=names))
-    manifest = dict(format=FORMAT, model_version=model_version(models),
+    digests = {k: hashlib.sha256(v).hexdigest() for k, v in files.items()}
+    manifest = dict(format=FORMAT, model_version=model_version(models, fitted=True),
                     saved_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                    info=info or {}, models=entries,
-                    sha256={k: hashlib.sha256(v).hexdigest() for k, v in files.items()})
+                    info=info or {}, models=entries, sha256=digests)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:

@@ -85,7 +85,9 @@ class ForecastSystem:
     def save(self, path) -> dict:
         from forecasting.store import save_bundle
 
-        return save_bundle(self.models(), path, info=self.info)
+        manifest = save_bundle(self.models(), path, info=self.info)
+        self.info["model_version"] = manifest["model_version"]   # the id of what was written (estimator digests)
+        return manifest
 
     @classmethod
     def load(cls, source) -> "ForecastSystem":

@@ -84,3 +84,14 @@ def test_altered_entry_and_foreign_files_are_refused(fitted, tmp_path):
         load_bundle(pk)
     with pytest.raises(UnsafeModelError):
         load_bundle(b"PK\x03\x04 not really a zip")
+
+
+def test_a_retrained_model_gets_a_new_version(fitted, synth, tiny_cfg, tmp_path):
+    """Same targets, period and inputs but different fitted estimators/calibration → a different id."""
+    import dataclasses
+    other = make_forecaster(synth, "PM2.5", [1, 6], met="current").fit(
+        synth.isel(time=slice(0, 1200)), dataclasses.replace(tiny_cfg, seed=1, calib_condition="none"))
+    a = save_bundle([fitted], tmp_path / "a.zip")["model_version"]
+    b = save_bundle([other], tmp_path / "b.zip")["model_version"]
+    assert a != b
+    assert save_bundle([fitted], tmp_path / "a2.zip")["model_version"] == a     # saving again: same id
