@@ -274,30 +274,27 @@ class ConditionedConformal:
     def normalised(self) -> bool:
         return self.pooled.normalised
 
-    def quantiles(self, pred, horizon, levels=None, scale=None, key=None) -> np.ndarray:
+    def _route(self, method: str, pred, horizon, scale, key, *args) -> np.ndarray:
+        """Call ``method`` of the pooled table for all cases, then of each group's table for its cases."""
         pred = np.asarray(pred, dtype=float)
         h = np.broadcast_to(np.asarray(horizon), pred.shape)
         sc = None if scale is None else np.broadcast_to(np.asarray(scale, dtype=float), pred.shape)
-        out = self.pooled.quantiles(pred, h, levels, sc)
+        out = getattr(self.pooled, method)(pred, h, *args, scale=sc)
         group = self._group(np.broadcast_to(np.nan if key is None else key, pred.shape), self.edges)
         for g, part in self.parts.items():
             sel = group == g
             if sel.any():
-                out[sel] = part.quantiles(pred[sel], h[sel], levels, None if sc is None else sc[sel])
+                out[sel] = getattr(part, method)(pred[sel], h[sel], *args, scale=None if sc is None else sc[sel])
         return out
+
+    def quantiles(self, pred, horizon, levels=None, scale=None, key=None) -> np.ndarray:
+        """Predictive quantiles from the table of each case's key group (pooled where it has none)."""
+        return self._route("quantiles", pred, horizon, scale, key, levels)
 
     def exceedance(self, pred, horizon, threshold: float, scale=None, recalibrate: bool = True,
                    key=None) -> np.ndarray:
-        pred = np.asarray(pred, dtype=float)
-        h = np.broadcast_to(np.asarray(horizon), pred.shape)
-        sc = None if scale is None else np.broadcast_to(np.asarray(scale, dtype=float), pred.shape)
-        out = self.pooled.exceedance(pred, h, threshold, sc)
-        group = self._group(np.broadcast_to(np.nan if key is None else key, pred.shape), self.edges)
-        for g, part in self.parts.items():
-            sel = group == g
-            if sel.any():
-                out[sel] = part.exceedance(pred[sel], h[sel], threshold, None if sc is None else sc[sel])
-        return out
+        """P(Y > threshold) from the table of each case's key group (pooled where it has none)."""
+        return self._route("exceedance", pred, horizon, scale, key, threshold)
 
     def fit_exceedance_maps(self, *args, **kwargs) -> None:
         raise ValueError("isotonic exceedance maps are not available with a conditioned calibrator")
