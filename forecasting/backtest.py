@@ -139,7 +139,7 @@ def predict_block(model: DirectForecaster, ds: xr.Dataset, start, end, neighbour
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=PRED_COLUMNS)
 
 
-def _block_metrics(d: pd.DataFrame, thr: dict, daily: bool, target: str) -> dict:
+def _block_metrics(d: pd.DataFrame, thr: dict, daily: bool, target: str, with_reliability: bool = True) -> dict:
     o = d["observed"].to_numpy(float)
     res = {"n": int(np.isfinite(o).sum())}
     for name in ("point", "p50", "persistence", "climatology"):
@@ -166,8 +166,9 @@ def _block_metrics(d: pd.DataFrame, thr: dict, daily: bool, target: str) -> dict
              "brier": M.brier(ev, pr), "brier_skill": M.brier_skill(ev, pr)}
         e.update({f"{k}": v for k, v in M.contingency(ev[ok] > 0.5, pt[ok] > c).items()})
         # cluster bootstrap over valid days: the hours of one episode are not independent cases
-        days = pd.to_datetime(d["valid_time"]).dt.floor("D").to_numpy() if "valid_time" in d else None
-        e["reliability"] = M.reliability(ev, pr, groups=days)
+        if with_reliability:
+            days = pd.to_datetime(d["valid_time"]).dt.floor("D").to_numpy() if "valid_time" in d else None
+            e["reliability"] = M.reliability(ev, pr, groups=days)
         hi = ok & (o > c)
         e["coverage_80_when_observed_above"] = M.coverage(o[hi], d["p10"].to_numpy(float)[hi],
                                                           d["p90"].to_numpy(float)[hi]) if hi.any() else None
@@ -201,9 +202,7 @@ def evaluate(pred: pd.DataFrame, target: str, stat: str = "hourly") -> dict:
     for h, d in pred.groupby("horizon"):
         out["by_horizon"][str(int(h))] = _block_metrics(d, thr, daily, target)
     for (s, h), d in pred.groupby(["site", "horizon"]):
-        m = _block_metrics(d, thr, daily, target)
-        for e in m.get("exceedance", {}).values():
-            e.pop("reliability", None)
+        m = _block_metrics(d, thr, daily, target, with_reliability=False)   # per-site tables would be too thin
         out["by_site_horizon"].setdefault(str(s), {})[str(int(h))] = m
     return _clean(out)
 

@@ -262,18 +262,6 @@ class ConditionedConformal:
         g = np.searchsorted(np.asarray(edges, dtype=float), key, side="left")   # (lo, hi] like the AQI bands
         return np.where(np.isfinite(key), g, -1)
 
-    @property
-    def grid(self) -> list[float]:
-        return self.pooled.grid
-
-    @property
-    def iso(self):
-        return None
-
-    @property
-    def normalised(self) -> bool:
-        return self.pooled.normalised
-
     def _route(self, method: str, pred, horizon, scale, key, *args) -> np.ndarray:
         """Call ``method`` of the pooled table for all cases, then of each group's table for its cases."""
         pred = np.asarray(pred, dtype=float)

@@ -103,7 +103,7 @@ class ForecastSystem:
     def version(self) -> str:
         from forecasting.store import model_version
 
-        return self.info.get("model_version") or model_version(self.models())
+        return self.info.get("model_version") or model_version(self.models(), fitted=True)
 
     # ------------------------------------------------------------------ forecasting
     def forecast(self, ds: xr.Dataset, issue_time, neighbours: xr.Dataset | None = None,

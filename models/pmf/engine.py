@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from models.pmf.data import PMFData, PMFInputError
-from models.pmf.parallel import run_tasks, worker_cancelled
+from models.pmf.parallel import counted, run_tasks, worker_cancelled
 from models.pmf.result import PMFResult, StartRecord
 from models.pmf.solver import FitResult, random_start, weighted_nmf
 from models.pmf.version import ENGINE_VERSION
@@ -69,13 +69,7 @@ def run_pmf(data: PMFData, factors: int, *, starts: int = 20, seed: int = 0, rob
         raise PMFInputError(f"number of starts must be at least 1 (got {starts})")
     cpu0 = _cpu()
     tasks = [(i, X, U, factors, s, robust, options) for i, s in enumerate(start_seeds(seed, starts))]
-    done = [0]
-
-    def on_result(i, res):
-        done[0] += 1
-        if progress:
-            progress(done[0], starts, f"start {res[0] + 1} of {starts}: Q={res[1].q_true:,.1f}")
-
+    on_result = counted(progress, starts, lambda n, res: f"start {res[0] + 1} of {starts}: Q={res[1].q_true:,.1f}")
     results = run_tasks(_start_task, tasks, workers, cancel, on_result)
     fits = [r[1] for r in results]
     key = (lambda f: f.q_robust) if robust else (lambda f: f.q_true)

@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from models.pmf.parallel import run_tasks, worker_cancelled
+from models.pmf.parallel import counted, run_tasks, worker_cancelled
 from models.pmf.result import BootstrapResult, DisplacementResult, PMFResult
 from models.pmf.solver import q_values, weighted_nmf
 
@@ -69,13 +69,7 @@ def bootstrap(res: PMFResult, runs: int = 100, *, seed: int = 0, block_size: int
     block = block_size or default_block_size(n)
     seeds = np.random.SeedSequence([seed, 7919]).spawn(runs)
     tasks = [(b, res.X, res.U, res.G, res.F, s, block, res.robust, max_iter) for b, s in enumerate(seeds)]
-    cnt = [0]
-
-    def on_result(i, r):
-        cnt[0] += 1
-        if progress:
-            progress(cnt[0], runs, f"bootstrap {cnt[0]} of {runs}")
-
+    on_result = counted(progress, runs, lambda n, r: f"bootstrap {n} of {runs}")
     out = run_tasks(_bs_task, tasks, workers, cancel, on_result)
     mapping = np.zeros((p, p + 1))
     profiles = np.full((runs, p, m), np.nan)
@@ -216,13 +210,7 @@ def displacement(res: PMFResult, species: Sequence[str] | None = None, *, dq_max
     cols = [res.species.index(s) for s in names]
     levels = tuple(float(v) for v in dq_max)
     tasks = [(j, X, U, G, F, res.robust, levels, max_iter, max_evals) for j in cols]
-    cnt = [0]
-
-    def on_result(i, r):
-        cnt[0] += 1
-        if progress:
-            progress(cnt[0], len(tasks), f"{kind} species {cnt[0]} of {len(tasks)}")
-
+    on_result = counted(progress, len(tasks), lambda n, r: f"{kind} species {n} of {len(tasks)}")
     out = run_tasks(_disp_species, tasks, workers, cancel, on_result)
     L, (p, m) = len(levels), F.shape
     lower = np.full((L, p, m), np.nan)
@@ -270,13 +258,7 @@ def bs_disp(res: PMFResult, runs: int = 20, species: Sequence[str] | None = None
     # resample's solution first (cheap, deterministic) so that displacement starts from its minimum
     tasks = [(b, j, res.X[idx], res.U[idx], Gb, Fb, res.robust, levels)
              for b, (idx, Gb, Fb) in enumerate(bs.solutions) for j in cols]  # type: ignore[attr-defined]
-    cnt = [0]
-
-    def on_result(i, r):
-        cnt[0] += 1
-        if progress:
-            progress(cnt[0], len(tasks), f"BS-DISP {cnt[0]} of {len(tasks)} (resample × species)")
-
+    on_result = counted(progress, len(tasks), lambda n, r: f"BS-DISP {n} of {len(tasks)} (resample × species)")
     out_tasks = run_tasks(_bsdisp_task, tasks, workers, cancel, on_result)
     lower = np.full((len(levels), p, m), np.inf)
     upper = np.full((len(levels), p, m), -np.inf)

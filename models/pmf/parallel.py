@@ -61,6 +61,21 @@ def start_method() -> str:
     return "spawn"
 
 
+def counted(progress: Callable[[int, int, str], None] | None, total: int,
+            message: Callable[[int, Any], str]) -> Callable[[int, Any], None] | None:
+    """An ``on_result`` for :func:`run_tasks` that calls ``progress(done, total, message(done, result))``
+    as results arrive (None when there is no progress callback)."""
+    if progress is None:
+        return None
+    done = [0]
+
+    def on_result(i: int, result: Any) -> None:
+        done[0] += 1
+        progress(done[0], total, message(done[0], result))
+
+    return on_result
+
+
 def run_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int | None = None,
               cancel: Callable[[], bool] | None = None,
               on_result: Callable[[int, Any], None] | None = None) -> list[Any]:
