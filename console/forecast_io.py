@@ -17,6 +17,8 @@ import xarray as xr
 
 from console.errors import InputError
 
+GRIB_SUFFIXES = (".grib", ".grb", ".grib2", ".grb2")
+
 POLLUTANTS = ["PM2.5", "PM10", "SO2", "NO2", "CO", "O3"]
 COMPASS = {d: i * 22.5 for i, d in enumerate(
     "N NNE NE ENE E ESE SE SSE S SSW SW WSW W WNW NW NNW".split())}
@@ -109,7 +111,7 @@ def _sniff(path: Path) -> str:
         return "prsa"
     if "城市" in head and "date" in head:
         return "cnemc-city"
-    if path.suffix in (".nc", ".nc4", ".grib", ".grb", ".grib2"):
+    if path.suffix in (".nc", ".nc4") or path.suffix in GRIB_SUFFIXES:
         return "netcdf"
     raise InputError(str(path), "unrecognised format (expected UCI PRSA CSV or CNEMC city-hourly CSV)")
 
@@ -177,3 +179,37 @@ def _demo_coords(pkg) -> dict[str, tuple[float, float]]:
         g = df.groupby("城市")[["经度", "纬度"]].mean()
         out.update({c: (float(r["经度"]), float(r["纬度"])) for c, r in g.iterrows()})
     return out
+
+
+
+def open_weather_fields(path: str | Path) -> xr.Dataset:
+    """Weather-forecast fields from NetCDF or GRIB, as one xarray Dataset.
+
+    GRIB files mix level types (2 m temperature, 10 m wind, surface pressure), which one cfgrib dataset
+    cannot hold; each level type is opened on its own (``cfgrib.open_datasets``) and merged after the
+    scalar level coordinates are dropped.  Raises :class:`InputError` naming the file."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(str(path), "file not found")
+    if p.suffix.lower() not in GRIB_SUFFIXES:
+        try:
+            return xr.open_dataset(p)
+        except (ValueError, OSError) as exc:
+            raise InputError(str(path), f"cannot open as NetCDF: {exc}") from None
+    try:
+        import cfgrib
+    except ImportError:
+        raise InputError(str(path), "GRIB needs the cfgrib package (pip install cfgrib); or convert to NetCDF") from None
+    import warnings
+
+    try:
+        with warnings.catch_warnings():   # cfgrib's internal merge warns about a future xarray default
+            warnings.simplefilter("ignore", FutureWarning)
+            parts = cfgrib.open_datasets(str(p), backend_kwargs={"indexpath": ""})
+    except Exception as exc:  # noqa: BLE001 — eccodes raises its own types for a corrupt file
+        raise InputError(str(path), f"cannot read as GRIB: {exc}") from None
+    if not parts:
+        raise InputError(str(path), "no GRIB messages found")
+    keep = {"time", "step", "valid_time", "latitude", "longitude"}
+    parts = [d.drop_vars([c for c in d.coords if c not in d.dims and c not in keep]) for d in parts]
+    return xr.merge(parts, compat="override", join="outer")
