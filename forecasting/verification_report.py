@@ -44,7 +44,8 @@ def backtest_markdown(metrics: dict, title: str = "Forecast verification") -> st
             rows = [r for r in e.get("reliability", []) if r["n"]]
             if not rows:
                 continue
-            out += ["", f"Reliability of P(AQI > {a}) at {h} h: forecast → observed (95 % interval over days; cases, days)", ""]
+            out += ["", f"Reliability of P(AQI > {a}) at {h} h: forecast → observed (95 % interval over days; cases, days)",
+                    "", f"![reliability diagram](reliability_{h}h_aqi{a}.png)", ""]
             out += [f"- [{r['bin_lo']:.1f}, {r['bin_hi']:.1f}): {r['mean_forecast']:.3f} → {r['observed_freq']:.3f}"
                     + (f" ({r['observed_lo']:.3f}–{r['observed_hi']:.3f}; {r['n']}, {r['groups']})"
                        f"{'' if r['consistent'] else ' — not reliable'}" if "observed_lo" in r else f" ({r['n']})")

@@ -146,9 +146,31 @@ def _backtest(args) -> int:
     _write_json(out / "metrics.json", metrics)
     from forecasting.verification_report import backtest_markdown
     (out / "report.md").write_text(backtest_markdown(metrics), encoding="utf-8")
+    _reliability_pngs(metrics, out)
     print(_summary(metrics))
     print(f"wrote {out / 'predictions.csv'} ({len(csv)} rows), {out / 'metrics.json'} and {out / 'report.md'}")
     return 0
+
+
+def _reliability_pngs(metrics: dict, out: Path) -> None:
+    """``reliability_<h>h_aqi<level>.png`` for every horizon and AQI threshold with cases (what report.md links)."""
+    from console.fonts import qt_cjk_family
+    from console.qtheadless import ensure_gui_app
+    from console.reports import charts
+    from console.reports.document import Figure
+    from console.reports.pages import figure_png
+
+    ensure_gui_app()
+    family = qt_cjk_family()
+    for h, b in metrics["by_horizon"].items():
+        for a, e in b.get("exceedance", {}).items():
+            rows = e.get("reliability") or []
+            if not any(r["n"] for r in rows):
+                continue
+            title = f"P(AQI > {a}), {h} h"
+            fig = Figure(f"rel{h}_{a}", lambda p, r, st, rows=rows, title=title: charts.paint_reliability(p, r, st, rows, title),
+                         1.0)
+            (out / f"reliability_{h}h_aqi{a}.png").write_bytes(figure_png(fig, family, "en", width_pt=300))
 
 
 def _summary(m: dict) -> str:
@@ -245,22 +267,10 @@ def _run(args) -> int:
 
 
 def _open_met(path: str, ds, utc: bool):
-    import xarray as xr
-
+    from console.forecast_io import open_weather_fields
     from forecasting.meteorology import MeteorologyError, site_meteorology, to_beijing_time
 
-    p = Path(path)
-    if not p.exists():
-        raise InputError(path, "file not found")
-    engine = "cfgrib" if p.suffix.lower() in (".grib", ".grb", ".grib2", ".grb2") else None
-    try:
-        fields = xr.open_dataset(p, engine=engine)
-    except ValueError as exc:
-        if engine == "cfgrib":
-            raise InputError(path, "GRIB needs the cfgrib package (pip install cfgrib); or convert to NetCDF") from None
-        raise InputError(path, f"cannot open as NetCDF: {exc}") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot open: {exc}") from None
+    fields = open_weather_fields(path)
     try:
         lon = ds["lon"].values if "lon" in ds.coords else None
         lat = ds["lat"].values if "lat" in ds.coords else None

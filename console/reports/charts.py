@@ -291,3 +291,51 @@ def paint_level_bar(p: QPainter, rect: QRectF, st: ChartStyle, counts: list[tupl
                 _text(p, QRectF(x, y, w, rh), Qt.AlignmentFlag.AlignCenter, str(k))
             x += w
     p.restore()
+
+
+def paint_reliability(p: QPainter, rect: QRectF, st: ChartStyle, rows: list[dict], title: str) -> None:
+    """Reliability diagram: observed frequency against forecast probability per bin, with the 95 % interval
+    of each bin (when the rows carry ``observed_lo``/``observed_hi``) and the diagonal of perfect reliability.
+    ``rows`` are :func:`forecasting.metrics.reliability` rows; marker area grows with the number of cases."""
+    u = st.u
+    p.save()
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    p.setFont(st.font(8.5, bold=True))
+    p.setPen(QColor(0, 0, 0))
+    _text(p, QRectF(rect.left(), rect.top(), rect.width(), 14 * u), Qt.AlignmentFlag.AlignCenter, title)
+    side = min(rect.width() - 60 * u, rect.height() - 44 * u)
+    area = QRectF(rect.left() + 46 * u, rect.top() + 20 * u, side, side)
+    ax = Axes(area, 0.0, 1.0, 0.0, 1.0)
+    p.setFont(st.font(7))
+    for v in np.linspace(0, 1, 6):
+        p.setPen(st.pen("#dddddd", 0.5))
+        p.drawLine(QPointF(ax.px(v), area.top()), QPointF(ax.px(v), area.bottom()))
+        p.drawLine(QPointF(area.left(), ax.py(v)), QPointF(area.right(), ax.py(v)))
+        p.setPen(QColor(60, 60, 60))
+        _text(p, QRectF(ax.px(v) - 12 * u, area.bottom() + 2 * u, 24 * u, 10 * u), Qt.AlignmentFlag.AlignCenter, f"{v:.1f}")
+        _text(p, QRectF(area.left() - 26 * u, ax.py(v) - 5 * u, 22 * u, 10 * u),
+              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{v:.1f}")
+    zh = st.lang == "zh"
+    _text(p, QRectF(area.left(), area.bottom() + 12 * u, side, 10 * u), Qt.AlignmentFlag.AlignCenter,
+          "预报概率" if zh else "forecast probability")
+    p.save()
+    p.translate(area.left() - 34 * u, area.center().y())
+    p.rotate(-90)
+    _text(p, QRectF(-side / 2, -5 * u, side, 10 * u), Qt.AlignmentFlag.AlignCenter, "观测频率" if zh else "observed frequency")
+    p.restore()
+    p.setPen(st.pen("#888888", 0.8, Qt.PenStyle.DashLine))
+    p.drawLine(QPointF(ax.px(0), ax.py(0)), QPointF(ax.px(1), ax.py(1)))
+    rows = [r for r in rows if r.get("n")]
+    nmax = max((r["n"] for r in rows), default=1)
+    for r in rows:
+        x, y = ax.px(r["mean_forecast"]), ax.py(r["observed_freq"])
+        ok = r.get("consistent", True)
+        colour = PALETTE[0] if ok else PALETTE[1]
+        if "observed_lo" in r:
+            p.setPen(st.pen(colour, 1.0))
+            p.drawLine(QPointF(x, ax.py(r["observed_lo"])), QPointF(x, ax.py(r["observed_hi"])))
+        rad = (1.5 + 3.5 * math.sqrt(r["n"] / nmax)) * u
+        p.setBrush(QColor(colour))
+        p.setPen(st.pen("#ffffff", 0.5))
+        p.drawEllipse(QPointF(x, y), rad, rad)
+    p.restore()

@@ -38,6 +38,12 @@ def test_backtest_contract(prsa_files, tmp_path, capsys):
     assert f"| 24 | {b['n']} | {b['point']['rmse']:.2f} |" in rep
     assert "## Per site" in rep and "| Aa | 48 |" in rep and "Reliability of P(AQI > 100) at 24 h" in rep
     assert "95 % interval over days" in rep
+    # the reliability diagrams it links are real pictures
+    from PySide6.QtGui import QImage
+    img = QImage(str(out / "reliability_24h_aqi100.png"))
+    assert "reliability_24h_aqi100.png" in rep and not img.isNull() and img.width() > 300
+    colours = {img.pixel(x, y) for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
+    assert len(colours) > 5                                   # axes, labels, markers — not a blank page
 
 
 def test_backtest_future_met_is_labelled(prsa_files, tmp_path):
