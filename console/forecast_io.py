@@ -199,7 +199,7 @@ def open_weather_fields(path: str | Path) -> xr.Dataset:
     try:
         import cfgrib
     except ImportError:
-        raise InputError(str(path), "GRIB needs the cfgrib package (pip install cfgrib); or convert to NetCDF") from None
+        raise InputError(str(path), "GRIB needs the optional GRIB support: pip install 'lantian[grib]' (cfgrib, eccodes); or convert to NetCDF") from None
     import warnings
 
     try:
