@@ -182,34 +182,72 @@ def _demo_coords(pkg) -> dict[str, tuple[float, float]]:
 
 
 
-def open_weather_fields(path: str | Path) -> xr.Dataset:
-    """Weather-forecast fields from NetCDF or GRIB, as one xarray Dataset.
+def read_site_coords(path: str | Path) -> dict[str, tuple[float, float]]:
+    """Site coordinates from a CSV with columns ``site,lon,lat`` (or 监测点名称/城市, 经度, 纬度).
 
-    GRIB files mix level types (2 m temperature, 10 m wind, surface pressure), which one cfgrib dataset
-    cannot hold; each level type is opened on its own (``cfgrib.open_datasets``) and merged after the
-    scalar level coordinates are dropped.  Raises :class:`InputError` naming the file."""
+    Raises :class:`InputError` naming the file, row and field of a bad value."""
     p = Path(path)
     if not p.exists():
         raise InputError(str(path), "file not found")
-    if p.suffix.lower() not in GRIB_SUFFIXES:
-        try:
-            return xr.open_dataset(p)
-        except (ValueError, OSError) as exc:
-            raise InputError(str(path), f"cannot open as NetCDF: {exc}") from None
     try:
-        import cfgrib
-    except ImportError:
-        raise InputError(str(path), "GRIB needs the optional GRIB support: pip install 'lantian[grib]' (cfgrib, eccodes); or convert to NetCDF") from None
-    import warnings
+        df = pd.read_csv(p, dtype=str, encoding="utf-8-sig")
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), f"cannot read as CSV: {exc}") from None
+    names = {c.strip().lower(): c for c in df.columns}
+    site = next((names[c] for c in ("site", "station", "监测点名称", "城市", "city") if c in names), None)
+    lon = next((names[c] for c in ("lon", "longitude", "经度") if c in names), None)
+    lat = next((names[c] for c in ("lat", "latitude", "纬度") if c in names), None)
+    if not (site and lon and lat):
+        raise InputError(str(path), f"needs columns site, lon, lat (found: {', '.join(df.columns)})")
+    out = {}
+    for i, r in df.iterrows():
+        for col, lo, hi in ((lon, -180, 360), (lat, -90, 90)):
+            try:
+                v = float(r[col])
+            except (TypeError, ValueError):
+                v = np.nan
+            if not lo <= v <= hi:
+                raise InputError(str(path), f"row {i + 2}, field {col}: {r[col]!r} is not a "
+                                            f"{'longitude' if col == lon else 'latitude'}")
+        out[str(r[site]).strip()] = (float(r[lon]), float(r[lat]))
+    return out
 
+
+def with_site_coords(ds: xr.Dataset, coords: dict[str, tuple[float, float]]) -> xr.Dataset:
+    """``ds`` with lon/lat coordinates per site from ``coords`` (sites not listed keep theirs)."""
+    sites = [str(s) for s in ds["site"].values]
+    lon = np.asarray(ds["lon"].values, float) if "lon" in ds.coords else np.full(len(sites), np.nan)
+    lat = np.asarray(ds["lat"].values, float) if "lat" in ds.coords else np.full(len(sites), np.nan)
+    for k, s in enumerate(sites):
+        if s in coords:
+            lon[k], lat[k] = coords[s]
+    return ds.assign_coords(lon=("site", lon), lat=("site", lat))
+
+
+def open_weather_fields(path: str | Path, bbox: tuple[float, float, float, float] | None = None,
+                        names=None) -> xr.Dataset:
+    """Weather-forecast fields from NetCDF or GRIB (1 or 2), as one xarray Dataset.
+
+    GRIB files are decoded by :func:`console.grib_fields.read_grib_fields` (near-surface levels, valid
+    times in UTC; ``bbox``/``names`` crop and select on reading).  Raises :class:`InputError` naming
+    the file."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(str(path), "file not found")
+    if p.suffix.lower() in GRIB_SUFFIXES or _starts_with_grib(p):
+        from console.grib_fields import read_grib_fields
+
+        return read_grib_fields(p, bbox=bbox, names=names)
     try:
-        with warnings.catch_warnings():   # cfgrib's internal merge warns about a future xarray default
-            warnings.simplefilter("ignore", FutureWarning)
-            parts = cfgrib.open_datasets(str(p), backend_kwargs={"indexpath": ""})
-    except Exception as exc:  # noqa: BLE001 — eccodes raises its own types for a corrupt file
-        raise InputError(str(path), f"cannot read as GRIB: {exc}") from None
-    if not parts:
-        raise InputError(str(path), "no GRIB messages found")
-    keep = {"time", "step", "valid_time", "latitude", "longitude"}
-    parts = [d.drop_vars([c for c in d.coords if c not in d.dims and c not in keep]) for d in parts]
-    return xr.merge(parts, compat="override", join="outer")
+        return xr.open_dataset(p)
+    except (ValueError, OSError) as exc:
+        raise InputError(str(path), f"cannot open as NetCDF: {exc}") from None
+
+
+def _starts_with_grib(p: Path) -> bool:
+    """GRIB files often have no suffix (gfs.t00z.pgrb2.0p25.f024): recognise them by their first bytes."""
+    try:
+        with open(p, "rb") as f:
+            return f.read(4) == b"GRIB"
+    except OSError:
+        return False

@@ -3,6 +3,7 @@
 Accepts the common layouts:
 * gridded ``(time, lat, lon)`` with ``time`` the valid time;
 * cfgrib style ``(step, latitude, longitude)`` with a scalar reference ``time`` and ``valid_time``;
+* projected or rotated grids ``(time, y, x)`` with 2-D ``latitude``/``longitude`` (nearest point);
 * already per site ``(site, time)``.
 Variable names of ERA5/GFS/WRF-post outputs are mapped to TEMP/DEWP/PRES/RAIN/WS/WD with unit
 conversion (K → °C, Pa → hPa, m → mm, u/v → speed/direction).  The result is hourly (linear
@@ -23,7 +24,21 @@ ALIASES = {
     "V": ("v10", "10v", "V10", "VGRD_10maboveground", "northward_wind"),
     "WS": ("WS", "ws", "wind_speed", "si10", "10si"),
     "WD": ("WD", "wd", "wind_from_direction", "wdir10"),
+    "RH": ("RH", "r2", "2r", "rh2m", "RH2", "relative_humidity"),
 }
+
+
+def field_names() -> set[str]:
+    """Every variable name site meteorology recognises (to decode only those from a GRIB file)."""
+    return {n for names in ALIASES.values() for n in names}
+
+
+def dew_point(temp_c, rh_percent):
+    """Dew point (°C) from temperature (°C) and relative humidity (%), Magnus formula (Alduchov & Eskridge
+    1996: a = 17.625, b = 243.04 °C; within 0.4 °C for −40…50 °C)."""
+    a, b = 17.625, 243.04
+    gamma = np.log(np.clip(rh_percent, 1e-3, 100.0) / 100.0) + a * temp_c / (b + temp_c)
+    return b * gamma / (a - gamma)
 
 
 class MeteorologyError(ValueError):
@@ -53,6 +68,8 @@ def _valid_time_axis(da: xr.DataArray) -> xr.DataArray:
 def _at_sites(da: xr.DataArray, sites, lon, lat) -> xr.DataArray:
     if "site" in da.dims:
         return da.reindex(site=sites)
+    if lon is not None and lat is not None and _curvilinear(da):
+        return _nearest_on_2d_grid(da, sites, np.asarray(lon, float), np.asarray(lat, float))
     lat_name = next((n for n in ("latitude", "lat", "y") if n in da.dims), None)
     lon_name = next((n for n in ("longitude", "lon", "x") if n in da.dims), None)
     if lat_name is None or lon_name is None:
@@ -68,10 +85,30 @@ def _at_sites(da: xr.DataArray, sites, lon, lat) -> xr.DataArray:
     return pts.drop_vars([lat_name, lon_name], errors="ignore").assign_coords(site=list(sites))
 
 
+def _curvilinear(da: xr.DataArray) -> bool:
+    return any(n in da.coords and da[n].ndim == 2 for n in ("latitude", "lat"))
+
+
+def _nearest_on_2d_grid(da: xr.DataArray, sites, lon: np.ndarray, lat: np.ndarray) -> xr.DataArray:
+    """Nearest grid point on a projected/rotated grid with 2-D latitude/longitude (great-circle distance)."""
+    la = da["latitude" if "latitude" in da.coords else "lat"]
+    lo = da["longitude" if "longitude" in da.coords else "lon"]
+    ydim, xdim = la.dims
+    glat, glon = np.radians(la.values), np.radians(lo.values)
+    picks = []
+    for x, y in zip(np.radians(lon), np.radians(lat)):
+        d = np.sin((glat - y) / 2) ** 2 + np.cos(glat) * np.cos(y) * np.sin((glon - x) / 2) ** 2
+        picks.append(np.unravel_index(np.nanargmin(d), d.shape))
+    iy = xr.DataArray([p[0] for p in picks], dims="site")
+    ix = xr.DataArray([p[1] for p in picks], dims="site")
+    pts = da.isel({ydim: iy, xdim: ix})
+    return pts.drop_vars([c for c in pts.coords if c not in ("time", "site")]).assign_coords(site=list(sites))
+
+
 def site_meteorology(fields: xr.Dataset, sites, lon=None, lat=None) -> xr.Dataset:
     """Hourly TEMP/DEWP/PRES/RAIN/WS/WD per site from weather-forecast fields (valid times)."""
     out = {}
-    for key in ("TEMP", "DEWP", "PRES", "RAIN", "U", "V", "WS", "WD"):
+    for key in ("TEMP", "DEWP", "PRES", "RAIN", "U", "V", "WS", "WD", "RH"):
         da = _find(fields, key)
         if da is None:
             continue
@@ -89,6 +126,9 @@ def site_meteorology(fields: xr.Dataset, sites, lon=None, lat=None) -> xr.Datase
         out["WS"] = np.hypot(u, v)
         out["WD"] = np.mod(np.degrees(np.arctan2(-u, -v)), 360)
     out.pop("U", None), out.pop("V", None)
+    if "DEWP" not in out and "RH" in out and "TEMP" in out:   # GFS has 2 m relative humidity, not dew point
+        out["DEWP"] = dew_point(out["TEMP"], out["RH"])
+    out.pop("RH", None)
     need = {"TEMP", "DEWP", "PRES", "WS", "WD"}
     if not need <= set(out):
         raise MeteorologyError(f"weather fields lack {sorted(need - set(out))} (have {sorted(fields.data_vars)})")
@@ -104,7 +144,8 @@ def site_meteorology(fields: xr.Dataset, sites, lon=None, lat=None) -> xr.Datase
         if rain is not None:  # accumulations per step → spread evenly over the hours of the step
             step_h = max(1, int(np.median(np.diff(t.values).astype("timedelta64[h]").astype(int))))
             ds["RAIN"] = (rain / step_h).reindex(time=hourly, method="bfill")
-    ds.attrs.update(kind="weather forecast at sites", first_valid=str(hourly[0]), last_valid=str(hourly[-1]))
+    ds.attrs.update(kind="weather forecast at sites", first_valid=str(hourly[0]), last_valid=str(hourly[-1]),
+                    **{k: fields.attrs[k] for k in ("source", "runs") if k in fields.attrs})
     return ds
 
 

@@ -151,9 +151,23 @@ class ForecastSystem:
             self.info.get("train_start"), self.info.get("train_end")),
             inputs=dict(observations_until=str(issue), sites=[str(s) for s in sites],
                         neighbours=self.info.get("neighbours", []),
-                        weather=("weather-forecast fields loaded" if future_met is not None else
+                        weather=(_weather_note(future_met, valid) if future_met is not None else
                                  "NO weather input: forecast from past concentrations, calendar and "
                                  "neighbouring sites only" if met_used == "none" else
                                  "observed meteorology up to the issue time only (no weather forecast loaded)")),
             seconds=round(_time.perf_counter() - t0, 2))
         return Forecast(issue, hourly, daily, info)
+
+
+def _weather_note(met: xr.Dataset, valid: pd.DatetimeIndex) -> str:
+    """What weather input a forecast used: source, run and which lead hours the fields cover."""
+    t = pd.DatetimeIndex(met["time"].values)
+    covered = int(np.isin(valid.values, t.values).sum())
+    src = met.attrs.get("source", "weather-forecast fields")
+    run = f", run {met.attrs['runs']} UTC" if met.attrs.get("runs") else ""
+    note = (f"{src}{run}: valid {t.min():%Y-%m-%d %H:%M} … {t.max():%Y-%m-%d %H:%M} (Beijing time), "
+            f"covering {covered} of the {len(valid)} forecast hours")
+    if covered < len(valid):
+        note += "; the other hours have NO weather input"
+    return note
+

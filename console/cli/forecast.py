@@ -5,6 +5,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from console.errors import InputError, LantianError
@@ -61,7 +62,9 @@ def register(sub) -> None:
     r.add_argument("--neighbours", nargs="*", default=None)
     r.add_argument("--issue-time", default=None, help="YYYY-MM-DD HH:MM Beijing time (default: last observation)")
     r.add_argument("--met-file", default=None, help="weather-forecast fields (NetCDF/GRIB) with lead times")
-    r.add_argument("--met-utc", action="store_true", help="the fields' time axis is UTC (shifted to Beijing time)")
+    r.add_argument("--met-utc", action="store_true", help="the NetCDF fields' time axis is UTC (shifted to Beijing time); GRIB times are always UTC")
+    r.add_argument("--site-coords", default=None,
+                   help="CSV site,lon,lat: where the sites are, to pick grid points of --met-file")
     r.add_argument("--out", required=True, help="output directory")
     r.set_defaults(func=_run)
 
@@ -236,6 +239,10 @@ def _run(args) -> int:
             print("lantian: note: this model was trained without future weather; --met-file is not used",
                   file=sys.stderr)
         else:
+            if args.site_coords:
+                from console.forecast_io import read_site_coords, with_site_coords
+
+                ds = with_site_coords(ds, read_site_coords(args.site_coords))
             fmet = _open_met(args.met_file, ds, args.met_utc)
     elif needs_fields:
         raise LantianError("this model needs weather-forecast fields: give --met-file (NetCDF/GRIB)")
@@ -268,12 +275,23 @@ def _run(args) -> int:
 
 def _open_met(path: str, ds, utc: bool):
     from console.forecast_io import open_weather_fields
-    from forecasting.meteorology import MeteorologyError, site_meteorology, to_beijing_time
+    from forecasting.meteorology import MeteorologyError, field_names, site_meteorology, to_beijing_time
 
-    fields = open_weather_fields(path)
+    lon = np.asarray(ds["lon"].values, float) if "lon" in ds.coords else np.full(ds.sizes["site"], np.nan)
+    lat = np.asarray(ds["lat"].values, float) if "lat" in ds.coords else np.full(ds.sizes["site"], np.nan)
+    located = np.isfinite(lon) & np.isfinite(lat)
+    bbox = None
+    if located.all():
+        pad = 2.0   # degrees around the sites: the nearest grid point of a coarse (2.5°) grid stays inside
+        bbox = (float(lon.min()) - pad, float(lat.min()) - pad, float(lon.max()) + pad, float(lat.max()) + pad)
+    fields = open_weather_fields(path, bbox=bbox, names=field_names())
+    if "site" not in fields.dims and not located.all():
+        missing = ", ".join(str(s) for s in ds["site"].values[~located])
+        raise LantianError(f"sites without coordinates ({missing}): the grid points of {Path(path).name} cannot "
+                           "be picked; give --site-coords FILE (CSV: site,lon,lat)")
     try:
-        lon = ds["lon"].values if "lon" in ds.coords else None
-        lat = ds["lat"].values if "lat" in ds.coords else None
+        utc = utc or fields.attrs.get("time_zone") == "UTC"      # GRIB times are UTC by definition
+        fields.attrs.setdefault("source", f"file {Path(path).name}")
         return site_meteorology(to_beijing_time(fields, utc), ds["site"].values, lon, lat)
     except MeteorologyError as exc:
         raise InputError(path, str(exc)) from None

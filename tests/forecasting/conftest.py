@@ -101,3 +101,41 @@ def shared_or_skip(*parts) -> Path:
     if not p.exists():
         pytest.skip(f"needs ../shared/data ({'/'.join(parts)}), absent in a fresh clone")
     return p
+
+
+GFS_FIXTURE = ROOT / "tests" / "data" / "met" / "gfs_2p5deg_surface_f120.grib2"
+
+
+def write_gfs_run(path: Path, run: str | None = None, steps=(0, 3, 6), constant: dict | None = None) -> Path:
+    """A GFS-like run written by ecCodes (pygrib) from the real messages of ``GFS_FIXTURE``.
+
+    Lead times ``steps`` h; ``run`` (UTC, default the fixture's own 2011-01-10 12:00) replaces the
+    reference time; ``constant`` = {shortName: value} sets whole fields (e.g. {"10u": -8.0}).  Without
+    it, 2 m temperature rises 1 K per step; precipitation is written in GFS buckets (0-3 h: 3 mm,
+    0-6 h: 9 mm → 6 mm over 3-6 h; the same in every 6-hour bucket)."""
+    import pygrib
+
+    constant = constant or {}
+    ref = pd.Timestamp(run) if run else None
+    with pygrib.open(str(GFS_FIXTURE)) as grbs, open(path, "wb") as out:
+        for msg in grbs:
+            short = msg["shortName"]
+            if ref is not None:
+                msg["dataDate"], msg["dataTime"] = int(ref.strftime("%Y%m%d")), int(ref.strftime("%H%M"))
+            shape = msg.values.shape
+            if short == "tp":
+                ends = [s for s in steps if s > 0]
+                for end in ends:
+                    start = 6 * ((end - 1) // 6)          # GFS: 6-hourly buckets, 3-hourly within
+                    amount = 3.0 if end - start <= 3 else 9.0
+                    msg["stepRange"] = f"{start}-{end}"
+                    msg.values = np.full(shape, constant.get("tp", amount))
+                    out.write(msg.tostring())
+                continue
+            base = msg.values.copy()
+            for k, step in enumerate(steps):
+                msg["stepRange"] = str(step)
+                msg.values = (np.full(shape, float(constant[short])) if short in constant else
+                              base + (k if short == "2t" else 0.0))
+                out.write(msg.tostring())
+    return path

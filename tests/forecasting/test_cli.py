@@ -87,3 +87,48 @@ def test_train_then_run_records_model_and_inputs(demo_system, tmp_path, capsys):
     daily = pd.read_csv(out / "daily.csv")
     assert sorted(daily["lead_days"].unique()) == [1, 2, 3]
     assert "NO weather input" in capsys.readouterr().out
+
+
+def test_run_driven_by_a_grib_weather_forecast(prsa_files, tmp_path, capsys):
+    """A perfect-prog model run on GFS-format GRIB fields: the fields are read, placed at the sites,
+    recorded in the forecast, and they change it (strong wind clears the air in this synthetic world)."""
+    from forecasting.models import TrainConfig
+    from forecasting.system import ForecastSystem
+    from console.forecast_io import read_any
+    from tests.forecasting.conftest import write_gfs_run
+
+    ds = read_any(prsa_files)
+    cfg = TrainConfig(max_iter=40, learning_rate=0.15, max_leaf_nodes=15, min_samples_leaf=20, horizons_per_row=6,
+                      max_rows=20_000, spread_max_iter=20, spread_max_rows=8_000)
+    system = ForecastSystem.train(ds, "2020-02-25", targets=["PM2.5"], met="observed", hourly_cfg=cfg,
+                                  daily_cfg=TrainConfig(max_iter=20, issue_hours=(23,), min_samples_leaf=10,
+                                                        spread_max_iter=10))
+    model = tmp_path / "pp.zip"
+    system.save(model)
+    coords = tmp_path / "sites.csv"
+    coords.write_text("site,lon,lat\nAa,116.40,39.90\nBb,116.60,40.10\n")
+    steps = tuple(range(0, 85, 3))
+    base = ["forecast", "run", "--model", str(model), "--data", *prsa_files, "--issue-time", "2020-03-01 12:00"]
+    p50 = {}
+    for name, wind in (("calm", 0.3), ("windy", 9.0)):
+        grib = write_gfs_run(tmp_path / f"gfs.{name}.t00z.pgrb2", run="2020-03-01 00:00", steps=steps,
+                             constant={"10u": -wind, "10v": 0.0, "2t": 280.0, "2r": 60.0, "sp": 101500.0})
+        out = tmp_path / name
+        assert main([*base, "--met-file", str(grib), "--site-coords", str(coords), "--out", str(out)]) == 0
+        info = json.loads((out / "forecast_info.json").read_text())
+        w = info["inputs"]["weather"]
+        assert f"GRIB file gfs.{name}.t00z.pgrb2, run 2020-03-01 00:00 UTC" in w
+        assert "valid 2020-03-01 08:00 … 2020-03-04 20:00 (Beijing time), covering 72 of the 72 forecast hours" in w
+        h = pd.read_csv(out / "hourly.csv")
+        p50[name] = h.loc[h["variable"] == "PM2.5", "p50"].mean()
+    assert p50["windy"] < 0.8 * p50["calm"]
+    # a run that ends early says which hours had no weather input
+    short = write_gfs_run(tmp_path / "gfs.f024.grib2", run="2020-03-01 00:00", steps=tuple(range(0, 25, 3)))
+    assert main([*base, "--met-file", str(short), "--site-coords", str(coords), "--out", str(tmp_path / "s")]) == 0
+    w = json.loads((tmp_path / "s" / "forecast_info.json").read_text())["inputs"]["weather"]
+    assert "covering 20 of the 72 forecast hours; the other hours have NO weather input" in w
+    # PRSA sites carry no coordinates: without --site-coords the user is told what to give
+    capsys.readouterr()
+    assert main([*base, "--met-file", str(short), "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert "sites without coordinates (Aa, Bb)" in err and "--site-coords" in err and "Traceback" not in err

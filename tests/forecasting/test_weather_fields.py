@@ -1,43 +1,107 @@
-"""Weather-forecast fields from GRIB (mixed level types, lead times, UTC) and NetCDF, and bad files."""
+"""Weather-forecast fields from GRIB (a real GFS file; lead times, accumulation buckets, UTC) and NetCDF,
+projected grids, and bad files.
+
+``tests/data/met/gfs_2p5deg_surface_f120.grib2``: seven near-surface messages (sp, 2 m T and RH, 10 m
+wind, total precipitation, MSL pressure) of NCEP GFS run 2011-01-10 12 UTC, 120 h, 2.5° global — cut
+unchanged from ``sampledata/gfs.t12z.pgrbf120.2p5deg.grib2`` of the pygrib 2.1.8 sdist (NOAA data, public
+domain).
+"""
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
+import xarray as xr
 
 from console.errors import InputError
 from console.forecast_io import open_weather_fields
-from forecasting.meteorology import site_meteorology, to_beijing_time
+from forecasting.meteorology import dew_point, field_names, site_meteorology, to_beijing_time
+from tests.forecasting.conftest import GFS_FIXTURE, write_gfs_run
+
+GFS = GFS_FIXTURE
+NANNING = dict(lon=[108.3], lat=[22.8])
 
 
-def _write_grib(path, steps=(0, 3, 6)):
-    """A real GRIB2 file written with ecCodes: 2 m temperature/dew point (level 2 m), 10 m wind (level 10 m)
-    and surface pressure on a 2 × 2 grid, run 2019-01-10 00 UTC, lead times ``steps`` hours."""
-    import eccodes
-    with open(path, "wb") as out:
-        for short, val in (("2t", 288.15), ("2d", 283.15), ("10u", 3.0), ("10v", 0.0), ("sp", 101000.0)):
-            for step in steps:
-                h = eccodes.codes_grib_new_from_samples("GRIB2")
-                for key, v in (("dataDate", 20190110), ("dataTime", 0), ("Ni", 2), ("Nj", 2),
-                               ("latitudeOfFirstGridPointInDegrees", 23.0), ("longitudeOfFirstGridPointInDegrees", 108.0),
-                               ("latitudeOfLastGridPointInDegrees", 22.0), ("longitudeOfLastGridPointInDegrees", 109.0),
-                               ("iDirectionIncrementInDegrees", 1.0), ("jDirectionIncrementInDegrees", 1.0),
-                               ("shortName", short), ("stepRange", str(step))):
-                    eccodes.codes_set(h, key, v)
-                eccodes.codes_set_values(h, np.full(4, val))
-                eccodes.codes_write(h, out)
-                eccodes.codes_release(h)
+def _gfs_point(short: str, lat: float = 22.5, lon: float = 107.5) -> float:
+    """The value of one GFS message at one grid point, read straight from ecCodes (pygrib)."""
+    import pygrib
+
+    with pygrib.open(str(GFS)) as grbs:
+        msg = grbs.select(shortName=short)[0]
+        lats, lons = msg.latlons()
+        i = np.argmin((lats - lat) ** 2 + (lons - lon) ** 2)
+        return float(msg.values.ravel()[i])
 
 
-def test_grib_with_mixed_levels_becomes_site_meteorology_in_beijing_time(tmp_path):
-    pytest.importorskip("cfgrib", reason="GRIB support is the optional extra lantian[grib] (cfgrib, eccodes)")
-    pytest.importorskip("eccodes", reason="GRIB support is the optional extra lantian[grib] (cfgrib, eccodes)")
-    path = tmp_path / "gfs.grib2"
-    _write_grib(path)
-    fields = open_weather_fields(path)
-    assert {"t2m", "d2m", "u10", "v10", "sp"} <= set(fields.data_vars)     # all level types merged
-    m = site_meteorology(to_beijing_time(fields, utc=True), ["南宁"], lon=[108.3], lat=[22.8])
-    t = m["time"].values
-    assert str(t[0])[:16] == "2019-01-10T08:00" and str(t[-1])[:16] == "2019-01-10T14:00"   # 00–06 UTC, hourly
-    assert np.allclose(m["TEMP"], 15.0, atol=1e-3) and np.allclose(m["PRES"], 1010.0)
-    assert np.allclose(m["WS"], 3.0) and np.allclose(m["WD"], 270.0)
+def test_real_gfs_file_becomes_site_meteorology_at_the_nearest_grid_point():
+    fields = open_weather_fields(GFS, names=field_names())
+    assert {"t2m", "r2", "u10", "v10", "sp", "tp", "prmsl"} == set(fields.data_vars)
+    assert fields.attrs["runs"] == "2011-01-10 12:00" and fields.sizes["latitude"] == 73
+    m = site_meteorology(to_beijing_time(fields, utc=True), ["南宁"], **NANNING)
+    assert str(m["time"].values[0])[:16] == "2011-01-15T20:00"          # 12 UTC + 120 h, in Beijing time
+    # Nanning (108.3 E, 22.8 N) → grid point 107.5 E, 22.5 N; values equal ecCodes' own decoding
+    t = _gfs_point("2t") - 273.15
+    assert m["TEMP"].item() == pytest.approx(t, abs=1e-6) and -5 < t < 30
+    assert m["DEWP"].item() == pytest.approx(dew_point(t, _gfs_point("2r")), abs=1e-6) and m["DEWP"].item() <= t
+    assert m["PRES"].item() == pytest.approx(_gfs_point("sp") / 100.0) and 850 < m["PRES"].item() < 1050
+    u, v = _gfs_point("10u"), _gfs_point("10v")
+    assert m["WS"].item() == pytest.approx(np.hypot(u, v))
+    assert m["WD"].item() == pytest.approx(np.degrees(np.arctan2(-u, -v)) % 360)
+
+
+def test_cropping_keeps_the_sites_grid_point_and_drops_the_globe():
+    full = open_weather_fields(GFS, names={"t2m"})
+    crop = open_weather_fields(GFS, bbox=(104.0, 20.0, 113.0, 27.0), names={"t2m"})
+    assert crop.sizes["latitude"] * crop.sizes["longitude"] < full.sizes["latitude"] * full.sizes["longitude"] / 100
+    a = site_meteorology(full.assign(d2m=full["t2m"] - 5, sp=full["t2m"] * 0 + 1e5, u10=full["t2m"] * 0 + 1,
+                                     v10=full["t2m"] * 0), ["南宁"], **NANNING)
+    b = site_meteorology(crop.assign(d2m=crop["t2m"] - 5, sp=crop["t2m"] * 0 + 1e5, u10=crop["t2m"] * 0 + 1,
+                                     v10=crop["t2m"] * 0), ["南宁"], **NANNING)
+    assert a["TEMP"].item() == b["TEMP"].item()
+
+
+def test_lead_times_and_precipitation_buckets_become_hourly_beijing_time(tmp_path):
+    path = tmp_path / "gfs.t12z.pgrb2.2p5.f000-006"          # no suffix: recognised by its first bytes
+    write_gfs_run(path)
+    m = site_meteorology(to_beijing_time(open_weather_fields(path), utc=True), ["南宁"], **NANNING)
+    t = pd.DatetimeIndex(m["time"].values)
+    assert t[0] == pd.Timestamp("2011-01-10 20:00") and t[-1] == pd.Timestamp("2011-01-11 02:00") and len(t) == 7
+    temp = m["TEMP"].values[0]
+    assert np.allclose(np.diff(temp), 1 / 3, atol=0.01)        # +1 K per 3 h step, interpolated hourly
+    rain = m["RAIN"].values[0]
+    assert np.allclose(rain[1:4], 1.0) and np.allclose(rain[4:7], 2.0)   # 3 mm over 0-3 h, 6 mm over 3-6 h
+    assert m.attrs["first_valid"] == "2011-01-10 20:00:00"
+
+
+def test_ensemble_members_are_averaged_and_said_so(tmp_path):
+    import pygrib
+
+    with pygrib.open(str(GFS)) as grbs:          # the real 2 m temperature as an ensemble template (PDT 4.1)
+        msg = grbs.select(shortName="2t")[0]
+        msg["productDefinitionTemplateNumber"] = 1
+        (tmp_path / "one.grib2").write_bytes(msg.tostring())
+    with pygrib.open(str(tmp_path / "one.grib2")) as grbs, open(tmp_path / "ens.grib2", "wb") as out:
+        msg = grbs.message(1)
+        for k in range(3):
+            msg["perturbationNumber"], msg["numberOfForecastsInEnsemble"] = k, 3
+            msg.values = np.full(msg.values.shape, 280.0 + k)
+            out.write(msg.tostring())
+    ds = open_weather_fields(tmp_path / "ens.grib2")
+    assert ds.attrs["ensemble_members"] == 3 and "ensemble mean of 3 members" in ds.attrs["source"]
+    assert np.allclose(ds["t2m"], 281.0) and ds["t2m"].attrs["units"] == "K"
+
+
+def test_projected_grid_uses_the_nearest_point_of_2d_coordinates():
+    lat2d, lon2d = np.meshgrid(np.linspace(20, 26, 7), np.linspace(104, 112, 9), indexing="ij")
+    lat2d = lat2d + 0.1 * (lon2d - 108)                       # a sheared (projected) grid
+    t = pd.date_range("2024-01-01", periods=2, freq="h")
+    base = np.arange(63, dtype=float).reshape(7, 9)
+    data = {k: (("time", "y", "x"), np.stack([base + off] * 2)) for k, off in
+            (("t2m", 280.0), ("d2m", 270.0), ("sp", 100000.0), ("u10", 0.0), ("v10", 1.0))}
+    fields = xr.Dataset(data, coords=dict(time=t, latitude=(("y", "x"), lat2d), longitude=(("y", "x"), lon2d)))
+    m = site_meteorology(fields, ["南宁"], **NANNING)
+    d = (lat2d - 22.8) ** 2 + ((lon2d - 108.3) * np.cos(np.radians(22.8))) ** 2
+    assert m["TEMP"].values[0, 0] == pytest.approx(base.ravel()[np.argmin(d)] + 280.0 - 273.15)
 
 
 def test_bad_weather_files_name_the_file(tmp_path):
@@ -45,10 +109,34 @@ def test_bad_weather_files_name_the_file(tmp_path):
         open_weather_fields(tmp_path / "missing.grib2")
     bad = tmp_path / "broken.grib2"
     bad.write_bytes(b"GRIB this is not a GRIB message")
-    # without the optional extra: how to get it; with it: the file cannot be read — both name the file
-    with pytest.raises(InputError, match="broken.grib2.*(lantian\\[grib\\]|cannot read as GRIB)"):
+    with pytest.raises(InputError, match="broken.grib2: GRIB message 1 at byte 0 is incomplete"):
         open_weather_fields(bad)
+    cut = tmp_path / "truncated.grib2"
+    cut.write_bytes(GFS.read_bytes()[:30000])                  # the second message is cut short
+    with pytest.raises(InputError, match="truncated.grib2: GRIB message 2 at byte 20703 is incomplete .it is cut short"):
+        open_weather_fields(cut)                                 # ecCodes alone would return message 1 silently
+    (tmp_path / "notes.grb").write_text("hello")
+    with pytest.raises(InputError, match="notes.grb: no GRIB messages found"):
+        open_weather_fields(tmp_path / "notes.grb")
     txt = tmp_path / "fields.nc"
     txt.write_text("not netcdf")
     with pytest.raises(InputError, match="fields.nc.*cannot open as NetCDF"):
         open_weather_fields(txt)
+
+
+def test_reading_grib_leaves_the_process_libraries_alone():
+    """cfgrib's ecCodes wheel put its bundled SQLite 3.26 in place of Python's and made a later
+    psycopg2 crash the process at exit (console/grib_fields.py).  Reading GRIB must change neither."""
+    import subprocess
+    import sys
+
+    probe = "import sqlite3; print(sqlite3.sqlite_version)"
+    clean = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    after = subprocess.run(
+        [sys.executable, "-c", "import xarray as xr; xr.backends.list_engines()\n"
+                               "from console.forecast_io import open_weather_fields\n"
+                               f"open_weather_fields({str(GFS)!r})\n"
+                               "try:\n    import psycopg2\nexcept ImportError:\n    pass\n" + probe],
+        capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+    assert after.returncode == 0, after.stderr[-500:]      # 139 = the crash at exit
+    assert after.stdout == clean
