@@ -78,10 +78,10 @@ def _grid(msg, bbox: tuple[float, float, float, float] | None) -> _Grid:
     return _Grid(lats, lons, rows, cols)
 
 
-def _interval_amounts(accums: dict[tuple[int, int], np.ndarray]) -> dict[int, np.ndarray]:
+def _interval_amounts(accums: dict[tuple[float, float], np.ndarray]) -> dict[float, np.ndarray]:
     """Accumulations over [start, end] h (GFS buckets 0-3, 0-6 …; ECMWF from 0) → amount per interval
     ending at each end step, so that consecutive intervals do not overlap."""
-    out: dict[int, np.ndarray] = {}
+    out: dict[float, np.ndarray] = {}
     ends = sorted({e for _, e in accums})
     prev = None
     for e in ends:
@@ -110,6 +110,7 @@ def read_grib_fields(path: str | Path, bbox: tuple[float, float, float, float] |
     import pygrib
 
     p = Path(path)
+    _check_complete(p)
     try:
         grbs = pygrib.open(str(p))
     except Exception as exc:  # noqa: BLE001 — ecCodes reports its own error types
@@ -124,7 +125,6 @@ def read_grib_fields(path: str | Path, bbox: tuple[float, float, float, float] |
     wanted = None if names is None else set(names)
     meta: dict[str, dict] = {}
     runs: set[pd.Timestamp] = set()
-    _check_complete(p)
     n_messages = 0
     try:
         for msg in grbs:
@@ -133,14 +133,17 @@ def read_grib_fields(path: str | Path, bbox: tuple[float, float, float, float] |
                 continue
             if wanted is not None and not {name, str(_key(msg, "shortName", ""))} & wanted:
                 continue
+            geometry = tuple(_key(msg, k) for k in ("gridType", "Ni", "Nj", "numberOfDataPoints",
+                                                      "latitudeOfFirstGridPointInDegrees",
+                                                      "longitudeOfFirstGridPointInDegrees",
+                                                      "latitudeOfLastGridPointInDegrees",
+                                                      "longitudeOfLastGridPointInDegrees"))
+            if geometry not in grid_cache:
+                grid_cache[geometry] = _grid(msg, bbox)
+            if name in grids and grids[name] is not grid_cache[geometry]:
+                raise InputError(str(path), f"variable {name} comes on two different grids (message {n_messages}); "
+                                            "split the file by grid")
             if name not in grids:
-                geometry = tuple(_key(msg, k) for k in ("gridType", "Ni", "Nj", "numberOfDataPoints",
-                                                          "latitudeOfFirstGridPointInDegrees",
-                                                          "longitudeOfFirstGridPointInDegrees",
-                                                          "latitudeOfLastGridPointInDegrees",
-                                                          "longitudeOfLastGridPointInDegrees"))
-                if geometry not in grid_cache:
-                    grid_cache[geometry] = _grid(msg, bbox)
                 grids[name] = grid_cache[geometry]
                 meta[name] = dict(units=str(_key(msg, "units", "")), long_name=str(_key(msg, "name", name)),
                                   GRIB_shortName=str(_key(msg, "shortName", "")),
@@ -152,8 +155,8 @@ def read_grib_fields(path: str | Path, bbox: tuple[float, float, float, float] |
             members.add(_key(msg, "perturbationNumber", _key(msg, "number", 0)))
             if _key(msg, "stepType") == "accum":
                 unit_h = _step_hours(msg)
-                accum[name][run][(int(_key(msg, "startStep", 0)) * unit_h,
-                                  int(_key(msg, "endStep", 0)) * unit_h)].append(values)
+                accum[name][run][(float(_key(msg, "startStep", 0)) * unit_h,
+                                  float(_key(msg, "endStep", 0)) * unit_h)].append(values)
                 continue
             valid = _stamp(_key(msg, "validityDate"), _key(msg, "validityTime", 0))
             held = instant[name].get(valid)
@@ -161,7 +164,9 @@ def read_grib_fields(path: str | Path, bbox: tuple[float, float, float, float] |
                 instant[name][valid] = (run, [values])
             elif held[0] == run:
                 held[1].append(values)
-    except Exception as exc:  # noqa: BLE001 — a truncated or corrupt message midway
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 — a corrupt message midway
         raise InputError(str(path), f"cannot read as GRIB (message {n_messages + 1}): {exc}") from None
     finally:
         grbs.close()
@@ -189,6 +194,8 @@ def _check_complete(p: Path) -> None:
     message ends with '7777'."""
     import mmap
 
+    if not p.is_file():
+        raise InputError(str(p), "file not found")
     size = p.stat().st_size
     if size == 0:
         raise InputError(str(p), "empty file")
@@ -206,10 +213,9 @@ def _check_complete(p: Path) -> None:
             pos = buf.find(b"GRIB", pos + length)
 
 
-def _step_hours(msg) -> int:
-    """Hours per step unit (GRIB steps may be in minutes, hours, 3/6/12 h or days)."""
-    unit = str(_key(msg, "stepUnits", "h"))
-    return {"h": 1, "3h": 3, "6h": 6, "12h": 12, "D": 24}.get(unit, 1)
+def _step_hours(msg) -> float:
+    """Hours per unit of startStep/endStep (ecCodes code table 4.4: minutes, hours, days, 3/6/12 h, seconds)."""
+    return {0: 1 / 60, 1: 1.0, 2: 24.0, 10: 3.0, 11: 6.0, 12: 12.0, 13: 1 / 3600}.get(int(_key(msg, "stepUnits", 1)), 1.0)
 
 
 def _assemble(instant, grids, meta, runs, source: str) -> xr.Dataset:

@@ -29,4 +29,11 @@ w, h = struct.unpack(">II", head[16:24])
 assert (w, h) == (1280, 800), (w, h)
 print(f"smoke test OK: {sys.argv[1]} {w}x{h}")
 PY
+# the forecast path: the shipped model is rebuilt by skops, which imports its modules by name at run time
+fc="$home/forecast"
+env -u DISPLAY LANTIAN_HOME="$home" dist/lantian/lantian forecast run \
+    --model "$(ls dist/lantian/_internal/resources/forecast/guangxi_demo.zip)" --data demo \
+    --issue-time "2019-01-10 15:00" --out "$fc" >/dev/null
+test -s "$fc/daily.csv" || { echo "smoke test FAILED: no forecast from the built binary" >&2; exit 1; }
+echo "forecast smoke OK: $(($(wc -l < "$fc/daily.csv") - 1)) daily outlook rows"
 echo "smoke run took $(( $(date +%s) - built )) s"
