@@ -81,6 +81,8 @@ def main(argv=None) -> int:
     ap.add_argument("--recalibrate", action="store_true", help="isotonic maps of P(>c) (held-out training cases)")
     ap.add_argument("--pool", action="store_true",
                     help="pool event classifiers into the distribution (TrainConfig.exceedance_pool=True)")
+    ap.add_argument("--no-anchor", action="store_true",
+                    help="hourly models without the persistence anchor (TrainConfig.persistence_anchor=False)")
     ap.add_argument("--split", default="test", choices=["test", "validation"],
                     help="test: train 2013-03…2016-02, test 2016-03…2017-02 (the anchors' split); validation: "
                          "train 2013-03…2015-02, evaluate 2015-03…2016-02 (for choosing settings without the test year)")
@@ -106,7 +108,8 @@ def main(argv=None) -> int:
     edges = tuple(float(x) for x in args.calib_edges.split(",") if x.strip()) or None
     hcfg = TrainConfig(max_rows=rows, n_threads=args.threads, calib_method=args.calib, calib_level_edges=edges,
                        recalibrate_exceedance=args.recalibrate, dist_center=args.center,
-                       exceedance_pool=args.pool, calib_condition=args.condition)
+                       exceedance_pool=args.pool, calib_condition=args.condition,
+                       persistence_anchor=not args.no_anchor)
     dcfg = TrainConfig(issue_hours=(23,), calib_method=args.daily_calib, recalibrate_exceedance=args.recalibrate,
                        min_samples_leaf=args.daily_leaf, max_leaf_nodes=args.daily_nodes, n_threads=args.threads,
                        learning_rate=args.daily_lr, max_iter=args.daily_iter, n_bags=args.daily_bags,

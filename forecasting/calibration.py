@@ -22,11 +22,15 @@ import numpy as np
 
 GRID = np.round(np.concatenate([[0.005], np.arange(0.01, 0.991, 0.01), [0.995]]), 4)
 DEFAULT_BINS = 12
-HORIZON_BANDS = (0, 3, 12, 24, 36, 48, 60, 72, 10_000)
+# upper ends of the horizon bands (hours).  The first hours get a band each: anchored on the latest
+# observation, a 1 h forecast errs far less than a 3 h one.  Models saved before the per-hour bands carry
+# no ``bands`` and use OLD_HORIZON_BANDS.
+HORIZON_BANDS = (0, 1, 2, 3, 6, 12, 24, 36, 48, 60, 72, 10_000)
+OLD_HORIZON_BANDS = (0, 3, 12, 24, 36, 48, 60, 72, 10_000)
 
 
-def horizon_band(h: np.ndarray) -> np.ndarray:
-    return np.searchsorted(np.asarray(HORIZON_BANDS[1:-1]), np.asarray(h), side="left")
+def horizon_band(h: np.ndarray, bands=HORIZON_BANDS) -> np.ndarray:
+    return np.searchsorted(np.asarray(bands[1:-1]), np.asarray(h), side="left")
 
 
 def _log(x):
@@ -43,13 +47,14 @@ class BinnedLogConformal:
     grid: list[float]
     iso: dict = None   # threshold -> horizon band -> [x, y] isotonic map of exceedance probabilities
     normalised: bool = True   # False: residuals were not divided by a spread — a given ``scale`` is ignored
+    bands: tuple = HORIZON_BANDS   # horizon band edges the tables were fitted on
 
     def fit_exceedance_maps(self, pred, obs, horizon, thresholds, scale=None, min_events: int = 30) -> None:
         """Isotonic recalibration of P(Y > c) on held-out (training-period) cases, per horizon band."""
         from sklearn.isotonic import IsotonicRegression
 
         pred, obs, horizon = (np.asarray(a, dtype=float) for a in (pred, obs, horizon))
-        band = horizon_band(horizon)
+        band = horizon_band(horizon, self.bands)
         self.iso = {}
         for c in thresholds:
             raw = self.exceedance(pred, horizon, c, scale, recalibrate=False)
@@ -79,7 +84,7 @@ class BinnedLogConformal:
         normalised = scale is not None
         scale = np.ones_like(pred) if scale is None else np.asarray(scale, dtype=float)
         ok = np.isfinite(pred) & np.isfinite(obs) & np.isfinite(scale)
-        lp, band = _log(pred[ok]), horizon_band(horizon[ok])
+        lp, band = _log(pred[ok]), horizon_band(horizon[ok], HORIZON_BANDS)
         r = (_log(obs[ok]) - lp) / scale[ok]
         edges, tables, counts = {}, {}, {}
         for b in np.unique(band):
@@ -103,7 +108,7 @@ class BinnedLogConformal:
 
     def _residual_table(self, pred, horizon) -> np.ndarray:
         pred = np.asarray(pred, dtype=float)
-        band = horizon_band(np.broadcast_to(np.asarray(horizon), pred.shape))
+        band = horizon_band(np.broadcast_to(np.asarray(horizon), pred.shape), self.bands)
         out = np.full(pred.shape + (len(self.grid),), np.nan)
         lp = _log(pred)
         known = sorted(self.tables)
@@ -132,7 +137,7 @@ class BinnedLogConformal:
         p = self._exceedance_raw(pred, horizon, threshold, scale)
         maps = (self.iso or {}).get(repr(float(threshold))) if recalibrate else None
         if maps:
-            band = horizon_band(np.broadcast_to(np.asarray(horizon), p.shape))
+            band = horizon_band(np.broadcast_to(np.asarray(horizon), p.shape), self.bands)
             out = p.copy()
             for b in np.unique(band):
                 m = maps.get(int(b)) or maps.get(str(int(b)))
@@ -163,7 +168,7 @@ class BinnedLogConformal:
     def to_dict(self) -> dict:
         return dict(kind="binned-log-conformal", edges={str(k): v for k, v in self.edges.items()},
                     tables={str(k): v for k, v in self.tables.items()}, n={str(k): v for k, v in self.n.items()},
-                    grid=list(self.grid), normalised=bool(self.normalised),
+                    grid=list(self.grid), normalised=bool(self.normalised), bands=list(self.bands),
                     iso={c: {str(b): m for b, m in maps.items()} for c, maps in (self.iso or {}).items()})
 
     @classmethod
@@ -175,7 +180,8 @@ class BinnedLogConformal:
             return ConditionedConformal.from_dict(d)
         iso = {c: {int(b): m for b, m in maps.items()} for c, maps in d.get("iso", {}).items()}
         return cls({int(k): v for k, v in d["edges"].items()}, {int(k): v for k, v in d["tables"].items()},
-                   {int(k): v for k, v in d["n"].items()}, list(d["grid"]), iso, bool(d.get("normalised", True)))
+                   {int(k): v for k, v in d["n"].items()}, list(d["grid"]), iso, bool(d.get("normalised", True)),
+                   tuple(d.get("bands", OLD_HORIZON_BANDS)))
 
 
 @dataclass

@@ -73,6 +73,9 @@ class TrainConfig:
     #                                       Off by default: better Brier/CRPS, lower coverage on polluted hours
     #                                       (measured on two held-out Beijing years, benchmarks/README-forecast.md)
     pool_min_events: int = 100            # a threshold needs this many training events (and non-events)
+    persistence_anchor: bool = True       # hourly models: blend centre and point with the latest observation,
+    #                                       one weight per horizon fitted out of sample in log space (trees
+    #                                       approximate "same as now" coarsely: 1 h forecasts lost to persistence)
     pool_weight: float | None = None      # fixed classifier weight instead of the out-of-sample choice
 
     def spread_estimator(self, q: float) -> HistGradientBoostingRegressor:
@@ -185,7 +188,8 @@ class DirectForecaster:
         #              (rows within max(horizon) of the block purged) — residuals cover all seasons
         #              and carry no trend bias of a model that never saw the recent past;
         #  "forward":  the last `calib_fraction` of the period predicted by a model fitted before it.
-        pm, ps, po, ph, pc, pk, pb = [], [], [], [], [], [], []
+        pm, ps, po, ph, pc, pk, pb, pp, pt = [], [], [], [], [], [], [], [], []
+        lag_col = self._lag0_column()
         knots = self._pool_knots(y, cfg)
         key_col = self._condition_column(cfg)
         hmax = int(max(self.horizons))
@@ -210,8 +214,17 @@ class DirectForecaster:
             pc.append(self._fold_classifiers(knots, X[fit_rows], y[fit_rows], X[test], cfg))
             pk.append(X[test][:, key_col] if key_col is not None else np.full(int(test.sum()), np.nan))
             pb.append(np.full(int(test.sum()), len(pb)))
+            pp.append(X[test][:, lag_col] if lag_col is not None else np.full(int(test.sum()), np.nan))
+            pt.append(np.maximum(_predict(est, X[test]), 0.0))
             sc = _scale(spread, X[test])
             ps.append(np.ones(int(test.sum())) if sc is None else sc)
+        self.meta.pop("persistence_weights", None)
+        if cfg.persistence_anchor and self.stat == "hourly" and lag_col is not None and pm:
+            cat = np.concatenate
+            w_c = anchor_weights(cat(pm), cat(pp), cat(po), cat(ph), self.horizons)
+            w_p = anchor_weights(cat(pt), cat(pp), cat(po), cat(ph), self.horizons)
+            self.meta["persistence_weights"] = dict(horizons=list(map(int, self.horizons)), centre=w_c, point=w_p)
+            pm = [anchor(m_, p_, self._anchor_w("centre", h_)) for m_, p_, h_ in zip(pm, pp, ph)]
         oos = [np.concatenate(a) for a in (pm, po, ph, ps, pk)]
         key_name = self.spec.names[key_col] if key_col is not None else None
         if key_name is not None and cfg.calib_condition == "auto":
@@ -241,6 +254,22 @@ class DirectForecaster:
         if progress:
             progress(1.0, f"{self.target}: trained")
         return self
+
+    def _lag0_column(self) -> int | None:
+        name = f"{self.target}_lag0"
+        return self.spec.names.index(name) if name in self.spec.names else None
+
+    def _anchor_w(self, which: str, h) -> np.ndarray | float:
+        """Weight of the latest observation at horizon(s) ``h`` (0 when the model has no anchor)."""
+        pw = self.meta.get("persistence_weights")
+        if not pw:
+            return 0.0
+        return np.interp(np.asarray(h, float), pw["horizons"], pw[which])
+
+    def _anchored(self, which: str, values: np.ndarray, X: np.ndarray, h) -> np.ndarray:
+        if not self.meta.get("persistence_weights"):
+            return values
+        return anchor(values, X[:, self._lag0_column()], self._anchor_w(which, h))
 
     def _condition_column(self, cfg: TrainConfig) -> int | None:
         """Design-matrix column of the calibration key (the target's latest observation), if conditioned."""
@@ -367,8 +396,9 @@ class DirectForecaster:
 
     def distribution(self, X: np.ndarray, h, levels) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """(point, quantiles at ``levels``, scale) for design-matrix rows at horizon(s) ``h``."""
-        point = self.predict_point(X)
-        c, scale = self._center_scale(X, point)
+        raw = self.predict_point(X)
+        c, scale = self._center_scale(X, raw)
+        c, point = self._anchored("centre", c, X, h), self._anchored("point", raw, X, h)
         key = self._calib_key(X)
         if self.pool is None:
             return point, self.calibrator.quantiles(c, h, levels, scale, key=key), scale
@@ -383,6 +413,7 @@ class DirectForecaster:
     def exceedances(self, X: np.ndarray, h, thresholds) -> np.ndarray:
         """P(Y > c) for several thresholds at once, shape ``(n, len(thresholds))``."""
         c, scale = self._center_scale(X, self.predict_point(X))
+        c = self._anchored("centre", c, X, h)
         key = self._calib_key(X)
         raw = np.stack([self.calibrator.exceedance(c, h, t, scale, recalibrate=self.pool is None, key=key)
                         for t in thresholds], axis=1)
@@ -390,6 +421,27 @@ class DirectForecaster:
             return raw
         F0, G = self._knot_cdfs(X, h, c, scale)
         return np.stack([1 - remap_cdf(1 - raw[:, k], F0, G) for k in range(raw.shape[1])], axis=1)
+
+
+def anchor(model: np.ndarray, latest: np.ndarray, w) -> np.ndarray:
+    """``expm1(w·log1p(latest) + (1 − w)·log1p(model))``; the model alone where the latest observation is missing."""
+    a, b = np.log1p(np.maximum(latest, 0.0)), np.log1p(np.maximum(model, 0.0))
+    mixed = np.expm1(w * a + (1 - w) * b)
+    return np.where(np.isfinite(a), mixed, model)
+
+
+def anchor_weights(model, latest, obs, h, horizons, min_rows: int = 100) -> list[float]:
+    """Per horizon, the least-squares weight of the latest observation in log space (clipped to 0…1, and
+    never rising with the horizon) from out-of-sample predictions ``model`` of ``obs``."""
+    a, b, c = (np.log1p(np.maximum(x, 0.0)) for x in (latest, model, obs))
+    ok = np.isfinite(a) & np.isfinite(b) & np.isfinite(c)
+    out = []
+    for hz in horizons:
+        m = ok & (h == hz)
+        d = a[m] - b[m]
+        den = float(d @ d)
+        out.append(float(np.clip((d @ (c[m] - b[m])) / den, 0, 1)) if m.sum() >= min_rows and den > 0 else 0.0)
+    return [float(v) for v in np.minimum.accumulate(out)] if out else out
 
 
 def _fit_calibrator(cfg: TrainConfig, pm, po, ph, ps, key=None, key_name: str | None = None, edges=None):

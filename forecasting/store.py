@@ -90,7 +90,8 @@ def model_version(models: list[DirectForecaster], fitted: bool = False) -> str:
         h.update(json.dumps([m.target, m.stat, m.horizons, m.meta.get("train_start"), m.meta.get("train_end"),
                              m.spec.to_dict()], sort_keys=True).encode())
         if fitted:
-            h.update(json.dumps(m.calibrator.to_dict(), sort_keys=True, default=str).encode())
+            h.update(json.dumps([m.calibrator.to_dict(), m.meta.get("persistence_weights")], sort_keys=True,
+                                default=str).encode())
             ests = (m.estimator if isinstance(m.estimator, list) else [m.estimator]) + list(m.spread or []) + [
                 c for c in (m.pool.classifiers if m.pool is not None else []) if c is not None]
             for est in ests:

@@ -59,7 +59,9 @@ def test_unnormalised_mondrian_and_blend_keep_coverage_on_high_values_held_out()
     mt, yt, ht, st = _polluted_sample(40_000, rng)   # held-out block
     norm = BinnedLogConformal.fit(m, y, h, scale=s, n_bins=1)
     plain = BinnedLogConformal.fit(m, y, h, level_edges=(35, 75, 150))
-    assert not plain.normalised and len(plain.edges[2]) == 3
+    from forecasting.calibration import horizon_band
+
+    assert not plain.normalised and len(plain.edges[int(horizon_band(24))]) == 3
     blend = BlendConformal([norm, plain])
     hi = mt > 150
 
@@ -150,3 +152,27 @@ def test_models_choose_the_calibration_on_held_out_blocks(synth, tiny_cfg):
     plain = make_forecaster(synth, "PM2.5", [24], met="current").fit(
         train, dataclasses.replace(tiny_cfg, calib_condition="none"))
     assert type(plain.calibrator) is BinnedLogConformal and "calibration_choice" not in plain.meta
+
+
+def test_saved_calibrators_keep_the_horizon_bands_they_were_fitted_on():
+    """Tables saved before the per-hour bands (no ``bands`` in the dict) are read with the old bands."""
+    from forecasting.calibration import GRID, OLD_HORIZON_BANDS
+
+    rng = np.random.default_rng(3)
+    h = rng.integers(1, 73, 20_000)
+    m = np.exp(rng.normal(4, 0.5, 20_000))
+    y = np.expm1(np.log1p(m) + rng.normal(0, 0.05 + 0.01 * h))      # the error grows with the horizon
+    cal = BinnedLogConformal.fit(m, y, h)
+    back = BinnedLogConformal.from_dict(cal.to_dict())
+    assert back.quantiles(m[:50], h[:50], [0.1, 0.9]).tolist() == cal.quantiles(m[:50], h[:50], [0.1, 0.9]).tolist()
+    assert cal.quantiles(np.array([50.0, 50.0]), np.array([1, 3]), [0.9]).ravel().tolist() == \
+        sorted(cal.quantiles(np.array([50.0, 50.0]), np.array([1, 3]), [0.9]).ravel().tolist())
+    # a legacy dict: one table per old band (0–3, 3–12, 12–24 … h), residual r = band number
+    n_old = len(OLD_HORIZON_BANDS) - 1
+    legacy = dict(kind="binned-log-conformal", edges={str(b): [] for b in range(n_old)},
+                  tables={str(b): [[float(b)] * len(GRID)] for b in range(n_old)},
+                  n={str(b): [1000] for b in range(n_old)}, grid=list(GRID), normalised=False, iso={})
+    old = BinnedLogConformal.from_dict(legacy)
+    assert old.bands == OLD_HORIZON_BANDS
+    q = old.quantiles(np.zeros(4), np.array([1, 3, 4, 24]), [0.5])[:, 0]
+    assert np.allclose(np.log1p(q), [0, 0, 1, 2])                    # 1 h and 3 h share the old first band

@@ -55,3 +55,40 @@ def test_meteorology_from_gridded_fields():
     assert np.allclose(m["TEMP"], 15.0) and np.allclose(m["PRES"], 1010.0)
     assert np.allclose(m["WS"], 3.0) and np.allclose(m["WD"], 270.0)       # westerly: from the west
     assert np.allclose(m["RAIN"].values[:, 1:], 1.0)                       # 3 mm per 3 h step
+
+
+def test_persistence_anchor_weights_follow_what_the_latest_observation_knows():
+    from forecasting.models import anchor, anchor_weights
+
+    rng = np.random.default_rng(1)
+    n = 4000
+    h = np.repeat([1, 6, 24], n)
+    truth = np.exp(rng.normal(4, 0.6, 3 * n))
+    # the latest observation is nearly the truth at 1 h and unrelated at 24 h; the model is coarse everywhere
+    latest = np.where(h == 1, truth * np.exp(rng.normal(0, 0.05, 3 * n)),
+                      np.where(h == 6, truth * np.exp(rng.normal(0, 0.5, 3 * n)), np.exp(rng.normal(4, 0.6, 3 * n))))
+    model = truth * np.exp(rng.normal(0, 0.3, 3 * n))
+    w = anchor_weights(model, latest, truth, h, [1, 6, 24])
+    # at 24 h only a little shrinkage toward an independent draw of the right level remains
+    assert w[0] > 0.9 and 0.2 < w[1] < 0.5 and w[2] < 0.15 and w == sorted(w, reverse=True)
+    # the blend beats both inputs where both carry information, and a missing observation leaves the model alone
+    m6 = h == 6
+    blended = anchor(model[m6], latest[m6], w[1])
+    err = lambda x: np.mean((np.log(x) - np.log(truth[m6])) ** 2)        # noqa: E731
+    assert err(blended) < min(err(model[m6]), err(latest[m6]))
+    assert anchor(np.array([50.0]), np.array([np.nan]), 0.9)[0] == 50.0
+
+
+def test_hourly_models_start_from_the_latest_observation(demo_system):
+    """The 1 h forecast stays near the current value (trees alone drifted off it, losing to persistence)."""
+    system, gx, nb = demo_system
+    m = system.hourly["PM2.5"]
+    pw = m.meta["persistence_weights"]
+    assert pw["centre"][0] > 0.5 and pw["centre"][0] >= pw["centre"][-1] and len(pw["centre"]) == 72
+    issue = pd.Timestamp("2019-01-10 15:00")
+    fc = system.forecast(gx, issue, neighbours=nb)
+    now = gx["PM2.5"].sel(time=issue).values
+    lv = list(fc.hourly["level"].values)
+    p50 = fc.hourly["PM2.5"].values[:, 0, lv.index(min(lv, key=lambda v: abs(v - 0.5)))]
+    ok = np.isfinite(now)
+    assert np.median(np.abs(np.log1p(p50[ok]) - np.log1p(now[ok]))) < 0.15
