@@ -81,6 +81,8 @@ def main(argv=None) -> int:
     ap.add_argument("--recalibrate", action="store_true", help="isotonic maps of P(>c) (held-out training cases)")
     ap.add_argument("--pool", action="store_true",
                     help="pool event classifiers into the distribution (TrainConfig.exceedance_pool=True)")
+    ap.add_argument("--daily-anchor", action="store_true",
+                    help="daily models anchored on the last 24-h mean (TrainConfig.daily_anchor)")
     ap.add_argument("--no-anchor", action="store_true",
                     help="hourly models without the persistence anchor (TrainConfig.persistence_anchor=False)")
     ap.add_argument("--split", default="test", choices=["test", "validation"],
@@ -110,7 +112,7 @@ def main(argv=None) -> int:
                        recalibrate_exceedance=args.recalibrate, dist_center=args.center,
                        exceedance_pool=args.pool, calib_condition=args.condition,
                        persistence_anchor=not args.no_anchor)
-    dcfg = TrainConfig(issue_hours=(23,), calib_method=args.daily_calib, recalibrate_exceedance=args.recalibrate,
+    dcfg = TrainConfig(daily_anchor=args.daily_anchor, issue_hours=(23,), calib_method=args.daily_calib, recalibrate_exceedance=args.recalibrate,
                        min_samples_leaf=args.daily_leaf, max_leaf_nodes=args.daily_nodes, n_threads=args.threads,
                        learning_rate=args.daily_lr, max_iter=args.daily_iter, n_bags=args.daily_bags,
                        dist_center=args.daily_center, exceedance_pool=args.pool, calib_condition=args.condition, train_issue_hours=None if args.daily_aug <= 1 else tuple(range(24 - args.daily_aug, 24)))

@@ -73,6 +73,7 @@ class TrainConfig:
     #                                       Off by default: better Brier/CRPS, lower coverage on polluted hours
     #                                       (measured on two held-out Beijing years, benchmarks/README-forecast.md)
     pool_min_events: int = 100            # a threshold needs this many training events (and non-events)
+    daily_anchor: bool = False            # the same for daily statistics, anchored on the last 24-h mean (experiment)
     persistence_anchor: bool = True       # hourly models: blend centre and point with the latest observation,
     #                                       one weight per horizon fitted out of sample in log space (trees
     #                                       approximate "same as now" coarsely: 1 h forecasts lost to persistence)
@@ -219,7 +220,7 @@ class DirectForecaster:
             sc = _scale(spread, X[test])
             ps.append(np.ones(int(test.sum())) if sc is None else sc)
         self.meta.pop("persistence_weights", None)
-        if cfg.persistence_anchor and self.stat == "hourly" and lag_col is not None and pm:
+        if cfg.persistence_anchor and (self.stat == "hourly" or cfg.daily_anchor) and lag_col is not None and pm:
             cat = np.concatenate
             w_c = anchor_weights(cat(pm), cat(pp), cat(po), cat(ph), self.horizons)
             w_p = anchor_weights(cat(pt), cat(pp), cat(po), cat(ph), self.horizons)
@@ -256,7 +257,8 @@ class DirectForecaster:
         return self
 
     def _lag0_column(self) -> int | None:
-        name = f"{self.target}_lag0"
+        """The anchor column: the latest hour for hourly models, the last 24-h mean for daily statistics."""
+        name = f"{self.target}_lag0" if self.stat == "hourly" else f"{self.target}_mean24"
         return self.spec.names.index(name) if name in self.spec.names else None
 
     def _anchor_w(self, which: str, h) -> np.ndarray | float:
