@@ -267,6 +267,9 @@ def _run(args) -> int:
     print(f"forecast issued {issue:%Y-%m-%d %H:%M} by model {fc.info['model_version']} "
           f"(trained {fc.info['training_period'][0]} … {fc.info['training_period'][1]})")
     print(f"weather input: {fc.info['inputs']['weather']}")
+    if fmet is not None and "have NO weather input" in fc.info["inputs"]["weather"]:
+        print(f"lantian: warning: {Path(args.met_file).name} does not cover the whole forecast; "
+              "see 'weather input' above", file=sys.stderr)
     if len(fc.daily):
         print(fc.daily[["site", "date", "category", "primary", "aqi_p50", "p_aqi_gt_100"]].to_string(index=False))
     print(f"wrote {out / 'hourly.csv'}, {out / 'daily.csv'}, {out / 'forecast_info.json'}")

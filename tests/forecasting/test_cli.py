@@ -124,7 +124,9 @@ def test_run_driven_by_a_grib_weather_forecast(prsa_files, tmp_path, capsys):
     assert p50["windy"] < 0.8 * p50["calm"]
     # a run that ends early says which hours had no weather input
     short = write_gfs_run(tmp_path / "gfs.f024.grib2", run="2020-03-01 00:00", steps=tuple(range(0, 25, 3)))
+    capsys.readouterr()
     assert main([*base, "--met-file", str(short), "--site-coords", str(coords), "--out", str(tmp_path / "s")]) == 0
+    assert "warning: gfs.f024.grib2 does not cover the whole forecast" in capsys.readouterr().err
     w = json.loads((tmp_path / "s" / "forecast_info.json").read_text())["inputs"]["weather"]
     assert "covering 20 of the 72 forecast hours; the other hours have NO weather input" in w
     # PRSA sites carry no coordinates: without --site-coords the user is told what to give
