@@ -232,11 +232,15 @@ def _assemble(instant, grids, meta, runs, source: str) -> xr.Dataset:
             da = da.assign_coords(latitude=(("y", "x"), g.lat), longitude=(("y", "x"), g.lon))
         data_vars[name] = da
     grid_of = {k: (da.dims[1:], da.shape[1:]) for k, da in data_vars.items()}
+    other_grids: list[str] = []
     if len(set(grid_of.values())) > 1:   # variables on different grids cannot share coordinates
         keep = max(set(grid_of.values()), key=list(grid_of.values()).count)
+        other_grids = sorted(k for k in data_vars if grid_of[k] != keep)
         data_vars = {k: da for k, da in data_vars.items() if grid_of[k] == keep}
     ds = xr.merge([da.rename(k) for k, da in data_vars.items()], join="outer", compat="override")
     ds.attrs = {}                     # merge copies the first variable's attributes to the dataset
     ds.attrs.update(source=f"GRIB file {source}", decoder="pygrib (ecCodes)", time_zone="UTC",
                     runs=", ".join(f"{r:%Y-%m-%d %H:%M}" for r in sorted(runs)))
+    if other_grids:
+        ds.attrs["not_read"] = f"{', '.join(other_grids)}: on another grid than the other variables"
     return ds

@@ -288,6 +288,8 @@ def _open_met(path: str, ds, utc: bool):
         pad = 2.0   # degrees around the sites: the nearest grid point of a coarse (2.5°) grid stays inside
         bbox = (float(lon.min()) - pad, float(lat.min()) - pad, float(lon.max()) + pad, float(lat.max()) + pad)
     fields = open_weather_fields(path, bbox=bbox, names=field_names())
+    if fields.attrs.get("not_read"):
+        print(f"lantian: warning: {Path(path).name}: not read: {fields.attrs['not_read']}", file=sys.stderr)
     if "site" not in fields.dims and not located.all():
         missing = ", ".join(str(s) for s in ds["site"].values[~located])
         raise LantianError(f"sites without coordinates ({missing}): the grid points of {Path(path).name} cannot "

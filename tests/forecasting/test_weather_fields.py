@@ -140,3 +140,26 @@ def test_reading_grib_leaves_the_process_libraries_alone():
         capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
     assert after.returncode == 0, after.stderr[-500:]      # 139 = the crash at exit
     assert after.stdout == clean
+
+
+def test_a_variable_on_another_grid_is_named_not_dropped_silently(tmp_path):
+    import pygrib
+
+    with pygrib.open(str(GFS)) as grbs, open(tmp_path / "mixed.grib2", "wb") as out:
+        for msg in grbs:
+            out.write(msg.tostring())
+    regular = open_weather_fields(tmp_path / "mixed.grib2")
+    assert "not_read" not in regular.attrs
+    # the same file plus a 1° regional 2 m dew point (another grid)
+    with pygrib.open(str(GFS)) as grbs:
+        msg = grbs.select(shortName="2t")[0]
+        for key, v in (("shortName", "2d"), ("Ni", 3), ("Nj", 3), ("latitudeOfFirstGridPointInDegrees", 24.0),
+                       ("longitudeOfFirstGridPointInDegrees", 107.0), ("latitudeOfLastGridPointInDegrees", 22.0),
+                       ("longitudeOfLastGridPointInDegrees", 109.0), ("iDirectionIncrementInDegrees", 1.0),
+                       ("jDirectionIncrementInDegrees", 1.0)):
+            msg[key] = v
+        msg.values = np.full(9, 280.0)
+        with open(tmp_path / "mixed.grib2", "ab") as out:
+            out.write(msg.tostring())
+    mixed = open_weather_fields(tmp_path / "mixed.grib2")
+    assert "d2m" not in mixed.data_vars and mixed.attrs["not_read"].startswith("d2m: on another grid")
