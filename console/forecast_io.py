@@ -213,12 +213,18 @@ def read_site_coords(path: str | Path) -> dict[str, tuple[float, float]]:
     return out
 
 
+def site_lonlat(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude per site (copies; NaN where the dataset has none)."""
+    n = ds.sizes["site"]
+    lon = np.array(ds["lon"].values, float) if "lon" in ds.coords else np.full(n, np.nan)
+    lat = np.array(ds["lat"].values, float) if "lat" in ds.coords else np.full(n, np.nan)
+    return lon, lat
+
+
 def with_site_coords(ds: xr.Dataset, coords: dict[str, tuple[float, float]]) -> xr.Dataset:
     """``ds`` with lon/lat coordinates per site from ``coords`` (sites not listed keep theirs)."""
-    sites = [str(s) for s in ds["site"].values]
-    lon = np.asarray(ds["lon"].values, float) if "lon" in ds.coords else np.full(len(sites), np.nan)
-    lat = np.asarray(ds["lat"].values, float) if "lat" in ds.coords else np.full(len(sites), np.nan)
-    for k, s in enumerate(sites):
+    lon, lat = site_lonlat(ds)
+    for k, s in enumerate(str(x) for x in ds["site"].values):
         if s in coords:
             lon[k], lat[k] = coords[s]
     return ds.assign_coords(lon=("site", lon), lat=("site", lat))

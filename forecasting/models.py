@@ -190,7 +190,8 @@ class DirectForecaster:
         #              and carry no trend bias of a model that never saw the recent past;
         #  "forward":  the last `calib_fraction` of the period predicted by a model fitted before it.
         pm, ps, po, ph, pc, pk, pb, pp, pt = [], [], [], [], [], [], [], [], []
-        lag_col = self._lag0_column()
+        lag_col = self._anchor_column()
+        anchoring = cfg.persistence_anchor and (self.stat == "hourly" or cfg.daily_anchor) and lag_col is not None
         knots = self._pool_knots(y, cfg)
         key_col = self._condition_column(cfg)
         hmax = int(max(self.horizons))
@@ -215,12 +216,14 @@ class DirectForecaster:
             pc.append(self._fold_classifiers(knots, X[fit_rows], y[fit_rows], X[test], cfg))
             pk.append(X[test][:, key_col] if key_col is not None else np.full(int(test.sum()), np.nan))
             pb.append(np.full(int(test.sum()), len(pb)))
-            pp.append(X[test][:, lag_col] if lag_col is not None else np.full(int(test.sum()), np.nan))
-            pt.append(np.maximum(_predict(est, X[test]), 0.0))
+            if anchoring:   # the latest observation and the point forecast, for the anchor weights
+                pp.append(X[test][:, lag_col])
+                pt.append(pm[-1] if cfg.dist_center != "quantile-mid" or not spread
+                          else np.maximum(_predict(est, X[test]), 0.0))
             sc = _scale(spread, X[test])
             ps.append(np.ones(int(test.sum())) if sc is None else sc)
         self.meta.pop("persistence_weights", None)
-        if cfg.persistence_anchor and (self.stat == "hourly" or cfg.daily_anchor) and lag_col is not None and pm:
+        if anchoring and pm:
             cat = np.concatenate
             w_c = anchor_weights(cat(pm), cat(pp), cat(po), cat(ph), self.horizons)
             w_p = anchor_weights(cat(pt), cat(pp), cat(po), cat(ph), self.horizons)
@@ -256,7 +259,7 @@ class DirectForecaster:
             progress(1.0, f"{self.target}: trained")
         return self
 
-    def _lag0_column(self) -> int | None:
+    def _anchor_column(self) -> int | None:
         """The anchor column: the latest hour for hourly models, the last 24-h mean for daily statistics."""
         name = f"{self.target}_lag0" if self.stat == "hourly" else f"{self.target}_mean24"
         return self.spec.names.index(name) if name in self.spec.names else None
@@ -271,7 +274,7 @@ class DirectForecaster:
     def _anchored(self, which: str, values: np.ndarray, X: np.ndarray, h) -> np.ndarray:
         if not self.meta.get("persistence_weights"):
             return values
-        return anchor(values, X[:, self._lag0_column()], self._anchor_w(which, h))
+        return anchor(values, X[:, self._anchor_column()], self._anchor_w(which, h))
 
     def _condition_column(self, cfg: TrainConfig) -> int | None:
         """Design-matrix column of the calibration key (the target's latest observation), if conditioned."""

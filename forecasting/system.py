@@ -147,11 +147,13 @@ class ForecastSystem:
         if progress:
             progress(1.0, "done")
         met_used = next(iter(self.hourly.values())).spec.met if self.hourly else "none"
+        covered = _weather_hours(future_met, valid) if future_met is not None else 0
         info = dict(model_version=self.version, issued=str(issue), training_period=(
             self.info.get("train_start"), self.info.get("train_end")),
             inputs=dict(observations_until=str(issue), sites=[str(s) for s in sites],
                         neighbours=self.info.get("neighbours", []),
-                        weather=(_weather_note(future_met, valid) if future_met is not None else
+                        weather_hours=[covered, len(valid)],
+                        weather=(_weather_note(future_met, valid, covered) if future_met is not None else
                                  "NO weather input: forecast from past concentrations, calendar and "
                                  "neighbouring sites only" if met_used == "none" else
                                  "observed meteorology up to the issue time only (no weather forecast loaded)")),
@@ -159,10 +161,14 @@ class ForecastSystem:
         return Forecast(issue, hourly, daily, info)
 
 
-def _weather_note(met: xr.Dataset, valid: pd.DatetimeIndex) -> str:
+def _weather_hours(met: xr.Dataset, valid: pd.DatetimeIndex) -> int:
+    """How many of the forecast's valid hours the weather fields cover."""
+    return int(np.isin(valid.values, met["time"].values).sum())
+
+
+def _weather_note(met: xr.Dataset, valid: pd.DatetimeIndex, covered: int) -> str:
     """What weather input a forecast used: source, run and which lead hours the fields cover."""
     t = pd.DatetimeIndex(met["time"].values)
-    covered = int(np.isin(valid.values, t.values).sum())
     src = met.attrs.get("source", "weather-forecast fields")
     run = f", run {met.attrs['runs']} UTC" if met.attrs.get("runs") else ""
     note = (f"{src}{run}: valid {t.min():%Y-%m-%d %H:%M} … {t.max():%Y-%m-%d %H:%M} (Beijing time), "

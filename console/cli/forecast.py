@@ -267,7 +267,8 @@ def _run(args) -> int:
     print(f"forecast issued {issue:%Y-%m-%d %H:%M} by model {fc.info['model_version']} "
           f"(trained {fc.info['training_period'][0]} … {fc.info['training_period'][1]})")
     print(f"weather input: {fc.info['inputs']['weather']}")
-    if fmet is not None and "have NO weather input" in fc.info["inputs"]["weather"]:
+    covered, hours = fc.info["inputs"]["weather_hours"]
+    if fmet is not None and covered < hours:
         print(f"lantian: warning: {Path(args.met_file).name} does not cover the whole forecast; "
               "see 'weather input' above", file=sys.stderr)
     if len(fc.daily):
@@ -277,11 +278,10 @@ def _run(args) -> int:
 
 
 def _open_met(path: str, ds, utc: bool):
-    from console.forecast_io import open_weather_fields
+    from console.forecast_io import open_weather_fields, site_lonlat
     from forecasting.meteorology import MeteorologyError, field_names, site_meteorology, to_beijing_time
 
-    lon = np.asarray(ds["lon"].values, float) if "lon" in ds.coords else np.full(ds.sizes["site"], np.nan)
-    lat = np.asarray(ds["lat"].values, float) if "lat" in ds.coords else np.full(ds.sizes["site"], np.nan)
+    lon, lat = site_lonlat(ds)
     located = np.isfinite(lon) & np.isfinite(lat)
     bbox = None
     if located.all():

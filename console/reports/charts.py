@@ -74,6 +74,13 @@ class Axes:
         return self.area.bottom() - (y - self.y0) / (self.y1 - self.y0 or 1) * self.area.height()
 
 
+def _title(p: QPainter, rect: QRectF, st: ChartStyle, title: str) -> None:
+    """A chart's bold title, centred in the top 14 units of ``rect``."""
+    p.setFont(st.font(8.5, bold=True))
+    p.setPen(QColor(0, 0, 0))
+    _text(p, QRectF(rect.left(), rect.top(), rect.width(), 14 * st.u), Qt.AlignmentFlag.AlignCenter, title)
+
+
 def _time_axes(p: QPainter, rect: QRectF, st: ChartStyle, t0: pd.Timestamp, t1: pd.Timestamp, ymax: float,
                ylabel: str, title: str | None, bands: bool, legend_rows: int = 0) -> Axes:
     u = st.u
@@ -82,9 +89,7 @@ def _time_axes(p: QPainter, rect: QRectF, st: ChartStyle, t0: pd.Timestamp, t1: 
     ax = Axes(area, 0.0, (t1 - t0) / pd.Timedelta(hours=1), 0.0, ymax)
     p.save()
     if title:
-        p.setFont(st.font(8.5, bold=True))
-        p.setPen(QColor(0, 0, 0))
-        _text(p, QRectF(rect.left(), rect.top(), rect.width(), 14 * u), Qt.AlignmentFlag.AlignCenter, title)
+        _title(p, rect, st, title)
     if bands:  # AQI level bands, light
         lo = 0
         for lv in levels():
@@ -235,9 +240,7 @@ def paint_shares(p: QPainter, rect: QRectF, st: ChartStyle, labels: list[str], s
     u = st.u
     p.save()
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    p.setFont(st.font(8.5, bold=True))
-    p.setPen(QColor(0, 0, 0))
-    _text(p, QRectF(rect.left(), rect.top(), rect.width(), 14 * u), Qt.AlignmentFlag.AlignCenter, title)
+    _title(p, rect, st, title)
     total = sum(max(s, 0) for s in shares) or 1.0
     d = min(rect.height() - 24 * u, rect.width() * 0.26)
     pie = QRectF(rect.left() + 8 * u, rect.top() + 18 * u, d, d)
@@ -269,9 +272,7 @@ def paint_level_bar(p: QPainter, rect: QRectF, st: ChartStyle, counts: list[tupl
     """Stacked bars of days per AQI level for each city (assessment report)."""
     u = st.u
     p.save()
-    p.setFont(st.font(8.5, bold=True))
-    p.setPen(QColor(0, 0, 0))
-    _text(p, QRectF(rect.left(), rect.top(), rect.width(), 14 * u), Qt.AlignmentFlag.AlignCenter, title)
+    _title(p, rect, st, title)
     area = QRectF(rect.left() + 56 * u, rect.top() + 18 * u, rect.width() - 70 * u, rect.height() - 34 * u)
     n = max(1, len(counts))
     tot = max(1, max(sum(c) for _, c in counts)) if counts else 1
@@ -300,9 +301,7 @@ def paint_reliability(p: QPainter, rect: QRectF, st: ChartStyle, rows: list[dict
     u = st.u
     p.save()
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    p.setFont(st.font(8.5, bold=True))
-    p.setPen(QColor(0, 0, 0))
-    _text(p, QRectF(rect.left(), rect.top(), rect.width(), 14 * u), Qt.AlignmentFlag.AlignCenter, title)
+    _title(p, rect, st, title)
     side = min(rect.width() - 60 * u, rect.height() - 44 * u)
     area = QRectF(rect.left() + 46 * u, rect.top() + 20 * u, side, side)
     ax = Axes(area, 0.0, 1.0, 0.0, 1.0)
