@@ -244,6 +244,7 @@ def _run(args) -> int:
 
                 ds = with_site_coords(ds, read_site_coords(args.site_coords))
             fmet = _open_met(args.met_file, ds, args.met_utc)
+            _require_overlap(fmet, issue, args.met_file)
     elif needs_fields:
         raise LantianError("this model needs weather-forecast fields: give --met-file (NetCDF/GRIB)")
     fc = system.forecast(ds, issue, neighbours=nb, future_met=fmet)
@@ -275,6 +276,20 @@ def _run(args) -> int:
         print(fc.daily[["site", "date", "category", "primary", "aqi_p50", "p_aqi_gt_100"]].to_string(index=False))
     print(f"wrote {out / 'hourly.csv'}, {out / 'daily.csv'}, {out / 'forecast_info.json'}")
     return 0
+
+
+def _require_overlap(fmet, issue: pd.Timestamp, path: str) -> None:
+    """Stop when the weather fields cover none of the forecast hours: a model that needs weather would run blind
+    while the operator believes a weather forecast drove it (a stale or wrong-date file)."""
+    from forecasting.system import HOURLY_HORIZONS
+
+    valid = issue + pd.to_timedelta(HOURLY_HORIZONS, unit="h")
+    t = pd.DatetimeIndex(fmet["time"].values)
+    if len(t) == 0 or not np.isin(valid.values, t.values).any():
+        span = f"valid {t.min():%Y-%m-%d %H:%M} … {t.max():%Y-%m-%d %H:%M}" if len(t) else "no valid times"
+        raise InputError(path, f"the weather fields cover none of the forecast hours ({span} Beijing time; the "
+                               f"forecast is for {valid[0]:%Y-%m-%d %H:%M} … {valid[-1]:%Y-%m-%d %H:%M}): "
+                               "load the run for this issue time")
 
 
 def _open_met(path: str, ds, utc: bool):

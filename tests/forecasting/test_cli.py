@@ -129,6 +129,13 @@ def test_run_driven_by_a_grib_weather_forecast(prsa_files, tmp_path, capsys):
     assert "warning: gfs.f024.grib2 does not cover the whole forecast" in capsys.readouterr().err
     w = json.loads((tmp_path / "s" / "forecast_info.json").read_text())["inputs"]["weather"]
     assert "covering 20 of the 72 forecast hours; the other hours have NO weather input" in w
+    # a run for another day is refused: the model would run without weather while claiming a weather file
+    stale = write_gfs_run(tmp_path / "gfs.stale.grib2", run="2020-02-20 00:00", steps=tuple(range(0, 25, 3)))
+    capsys.readouterr()
+    assert main([*base, "--met-file", str(stale), "--site-coords", str(coords), "--out", str(tmp_path / "z")]) == 2
+    err = capsys.readouterr().err
+    assert "gfs.stale.grib2" in err and "cover none of the forecast hours" in err and "Traceback" not in err
+    assert "valid 2020-02-20 08:00 … 2020-02-21 08:00" in err and not (tmp_path / "z").exists()
     # PRSA sites carry no coordinates: without --site-coords the user is told what to give
     capsys.readouterr()
     assert main([*base, "--met-file", str(short), "--out", str(tmp_path / "x")]) == 2
