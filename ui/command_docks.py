@@ -202,7 +202,9 @@ class CommandDocks(QObject):
         if panel is None or self.win.dockWidgetArea(dock) not in (Qt.DockWidgetArea.BottomDockWidgetArea,
                                                                   Qt.DockWidgetArea.TopDockWidgetArea):
             return
-        need = panel.minimumSizeHint().height() + 40  # + dock title and tab bar
+        # a panel may ask for more than its minimum (a chart that reads better taller: FIRST_SHOW_HEIGHT)
+        need = max(panel.minimumSizeHint().height(), getattr(panel, "FIRST_SHOW_HEIGHT", 0))
+        need += 64  # + dock title bar and the tab bar of tabbed docks
         if dock.height() < need:
             self.win.resizeDocks([dock], [min(need, int(self.win.height() * 0.5))], Qt.Orientation.Vertical)
 

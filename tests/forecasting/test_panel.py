@@ -46,3 +46,29 @@ def test_clock_changes_are_coalesced(panel, qtbot):
     panel.set_clock("2030-01-01")                   # outside the data: reported, no crash
     qtbot.waitUntil(lambda: not panel.is_busy(), timeout=30_000)
     assert "outside the data" in panel.status.text()
+
+
+def test_short_dock_keeps_chart_and_outlook_in_view(panel, qtbot):
+    """On a 768-px screen the dock is short: the outlook moves beside the chart as compact cards, and the
+    panel fits the dock's scroll view without scrolling; a tall dock puts the outlook back below."""
+    from PySide6.QtWidgets import QScrollArea
+
+    with qtbot.waitSignal(panel.forecastReady, timeout=60_000):
+        panel.set_clock(pd.Timestamp("2019-01-10 12:00"))
+    area = QScrollArea()
+    qtbot.addWidget(area)
+    area.setWidgetResizable(True)
+    area.setWidget(panel)
+    area.resize(1366, 290)
+    area.show()
+    qtbot.waitUntil(lambda: panel.side_by_side, timeout=5_000)
+    qtbot.waitUntil(lambda: panel.height() <= area.viewport().height(), timeout=5_000)
+    assert not area.verticalScrollBar().isVisible()
+    for c in panel.cards:
+        assert c.compact and c.isVisible() and "P(>100)" in c.detail.text() and "D+" in c.title.text()
+        assert c.geometry().bottom() <= panel.height()
+    assert panel.weather.toolTip().startswith("NO weather input")     # the whole statement stays readable
+    area.resize(1366, 700)
+    qtbot.waitUntil(lambda: not panel.side_by_side, timeout=5_000)
+    assert not panel.cards[0].compact and "首要污染物" in panel.cards[0].detail.text()
+    area.takeWidget()   # the fixture closes the panel

@@ -12,8 +12,8 @@ import traceback
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
-from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QSizePolicy,
+from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFrame, QHBoxLayout, QLabel, QProgressBar, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
 from console.forecast_service import Cancelled, ForecastService, IssuedForecast
@@ -69,7 +69,8 @@ class DayCard(QFrame):
         super().__init__(parent)
         self.setFrameShape(QFrame.StyledPanel)
         self.setMinimumWidth(150)
-        self.setMinimumHeight(118)
+        self._row: pd.Series | None = None
+        self.compact = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 6, 8, 6)
         self.title, self.category, self.detail = QLabel("—"), QLabel("—"), QLabel("")
@@ -81,9 +82,22 @@ class DayCard(QFrame):
             w.setAlignment(Qt.AlignCenter)
             lay.addWidget(w)
         self.detail.setWordWrap(True)
+        self.set_compact(False)
         self.set_empty()
 
+    def set_compact(self, compact: bool) -> None:
+        """Compact: two lines (day and category; AQI range, primary pollutant, P(AQI>100)) for the side column
+        of a short dock (laptop screens)."""
+        self.compact = compact
+        self.setMinimumHeight(44 if compact else 118)
+        self.layout().setSpacing(0 if compact else 4)
+        self.layout().setContentsMargins(*((6, 2, 6, 2) if compact else (8, 6, 8, 6)))
+        self.category.setVisible(not compact)
+        if self._row is not None:
+            self.set_day(self._row)
+
     def set_empty(self, text: str = "—") -> None:
+        self._row = None
         self.title.setText(text)
         self.category.setText("—")
         self.detail.setText("")
@@ -94,12 +108,21 @@ class DayCard(QFrame):
         colour = AQI.level_colours()[lv - 1]
         fg = "#000000" if lv <= 3 else "#ffffff"
         d = pd.Timestamp(row["date"])
-        self.title.setText(f"D+{int(row['lead_days'])}  {d:%m-%d %a}")
-        self.category.setText(f"{row['category']}  {row[f'p_level{lv}']:.0%}")
+        day = f"D+{int(row['lead_days'])}  {d:%m-%d %a}"
+        category = f"{row['category']}  {row[f'p_level{lv}']:.0%}"
+        self.category.setText(category)
         self.category.setToolTip("most probable daily AQI category and its probability")
         prim = row["primary"] or "—"
-        self.detail.setText(f"AQI {row['aqi_p50']:.0f} ({row['aqi_p10']:.0f}–{row['aqi_p90']:.0f})\n"
-                            f"首要污染物 {prim}\nP(AQI>100) {row['p_aqi_gt_100']:.0%}")
+        aqi = f"AQI {row['aqi_p50']:.0f} ({row['aqi_p10']:.0f}–{row['aqi_p90']:.0f})"
+        p100 = f"{row['p_aqi_gt_100']:.0%}"
+        if self.compact:
+            self.title.setText(f"{day}   <b>{category}</b>")
+            self.detail.setText(f"{aqi} · {prim} · P(>100) {p100}")
+        else:
+            self.title.setText(day)
+            self.detail.setText(f"{aqi}\n首要污染物 {prim}\nP(AQI>100) {p100}")
+        self.setToolTip(f"{day}: {category} — {aqi}, 首要污染物 {prim}, P(AQI>100) {p100}")
+        self._row = row
         self.setStyleSheet(f"DayCard {{ background: {colour}; border-radius: 6px; }} "
                            f"QLabel {{ color: {fg}; }}")
 
@@ -129,6 +152,7 @@ class ForecastPanel(QWidget):
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
         root = QVBoxLayout(self)
+        root.setContentsMargins(6, 4, 6, 4)
         top = QHBoxLayout()
         self.city_box = QComboBox()
         self.city_box.currentTextChanged.connect(self._city_changed)
@@ -154,22 +178,100 @@ class ForecastPanel(QWidget):
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0)})
         self.plot.setBackground("w")
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.addLegend(offset=(60, 8), brush=pg.mkBrush(255, 255, 255, 210), labelTextColor=(30, 30, 30))
+        self.plot.addLegend(offset=(60, 4), colCount=4, brush=pg.mkBrush(255, 255, 255, 210), labelTextColor=(30, 30, 30))
         self.plot.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-        self.plot.setMinimumHeight(260)
-        root.addWidget(self.plot, 1)
-
-        out = QGridLayout()
-        self.outlook_title = QLabel("3-day AQI outlook (daily AQI, HJ 633)")
-        out.addWidget(self.outlook_title, 0, 0, 1, 3)
+        self.plot.setMinimumHeight(150)
+        # chart above the outlook; in a short, wide dock the outlook moves beside the chart (see resizeEvent)
+        self.body = QBoxLayout(QBoxLayout.TopToBottom)
+        self.body.addWidget(self.plot, 1)
+        self.outlook = QWidget()
+        out = QVBoxLayout(self.outlook)
+        out.setContentsMargins(0, 0, 0, 0)
+        self._outlook_head = ("3-day AQI outlook", "(daily AQI, HJ 633)")
+        self.outlook_title = QLabel()
+        self.outlook_title.setWordWrap(True)
+        out.addWidget(self.outlook_title)
+        self.cards_box = QBoxLayout(QBoxLayout.LeftToRight)
         self.cards = [DayCard() for _ in range(3)]
-        for i, c in enumerate(self.cards):
-            out.addWidget(c, 1, i)
-        root.addLayout(out)
+        for c in self.cards:
+            self.cards_box.addWidget(c)
+        out.addLayout(self.cards_box)
+        out.addStretch(1)   # beside the chart: heading and cards at the top of the column
+        self.body.addWidget(self.outlook)
+        root.addLayout(self.body, 1)
+        self.side_by_side = False
+        self._show_outlook_title()
+        self._weather_text = ""
         self.weather = QLabel("")
         self.weather.setWordWrap(True)
         self.weather.setStyleSheet("color: #8a4b00;")
         root.addWidget(self.weather)
+
+    SIDE_BELOW_HEIGHT = 470   # px: shorter than this (a 768-px screen), the outlook goes beside the chart
+    FIRST_SHOW_HEIGHT = 400   # px the dock asks for when first shown (at most half the window)
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 — Qt name
+        super().resizeEvent(ev)
+        self._rearrange()
+
+    def showEvent(self, ev) -> None:  # noqa: N802 — Qt name
+        super().showEvent(ev)
+        view = self._viewport()
+        if view is not None and not getattr(self, "_watching", False):
+            view.installEventFilter(self)   # in a scrolling dock the panel keeps its minimum size: watch the view
+            self._watching = True
+        self._rearrange()
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 — Qt name
+        if ev.type() == QEvent.Resize:
+            self._rearrange()
+        return False
+
+    def _viewport(self) -> QWidget | None:
+        """The viewport of the scroll area the dock wraps the panel in, if any."""
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        return area.viewport() if area is not None else None
+
+    def _rearrange(self) -> None:
+        view = self._viewport()
+        size = view.size() if view is not None else self.size()
+        self._arrange(size.height() < self.SIDE_BELOW_HEIGHT and size.width() >= 700)
+        if self.side_by_side:
+            self._show_weather()   # re-elide to the new width
+
+    def _arrange(self, side: bool) -> None:
+        """Outlook below the chart, or beside it as a column of compact cards, so that the fan chart and all
+        three days stay visible without scrolling on short screens."""
+        if side == self.side_by_side:
+            return
+        self.side_by_side = side
+        self.body.setDirection(QBoxLayout.LeftToRight if side else QBoxLayout.TopToBottom)
+        self.cards_box.setDirection(QBoxLayout.TopToBottom if side else QBoxLayout.LeftToRight)
+        if side:
+            self.outlook.setFixedWidth(290)
+        else:
+            self.outlook.setMinimumWidth(0)
+            self.outlook.setMaximumWidth(16_777_215)   # QWIDGETSIZE_MAX
+        for c in self.cards:
+            c.set_compact(side)
+        self._show_outlook_title()
+        self._show_weather()
+
+    def _show_weather(self) -> None:
+        """The weather-input statement; one elided line in the short layout (the whole text as tooltip)."""
+        text = self._weather_text
+        self.weather.setWordWrap(not self.side_by_side)
+        if self.side_by_side:
+            text = self.weather.fontMetrics().elidedText(text, Qt.ElideRight, max(100, self.width() - 16))
+        self.weather.setText(text)
+        self.weather.setToolTip(self._weather_text)
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 — Qt name
+        # wrapped labels make the layout height-for-width; a scrolling dock would then size the panel to its
+        # preferred height and scroll even when the minimum fits. Only the minimum size counts here.
+        return -1
 
     # ------------------------------------------------------------------ public slots
     @Slot(object)
@@ -255,7 +357,8 @@ class ForecastPanel(QWidget):
         if te and pd.Timestamp(te) > pd.Timestamp(clock):
             note = (" · note: the model's training period extends past this clock (demo model fitted on the whole "
                     "demo record); inputs are still only data up to the clock")
-        self.weather.setText(info["inputs"]["weather"] + note)
+        self._weather_text = info["inputs"]["weather"] + note
+        self._show_weather()
         self._render()
         self.forecastReady.emit(res)
 
@@ -358,5 +461,13 @@ class ForecastPanel(QWidget):
             else:
                 c.set_empty("no daily forecast")
         if len(rows):
-            self.outlook_title.setText(f"3-day AQI outlook — {self._city} (daily AQI, HJ 633; "
-                                       f"daily models issued {pd.Timestamp(rows.iloc[0]['issued']):%m-%d %H:%M})")
+            self._outlook_head = (f"3-day AQI outlook — {self._city}",
+                                  f"(daily AQI, HJ 633; daily models issued "
+                                  f"{pd.Timestamp(rows.iloc[0]['issued']):%m-%d %H:%M})")
+            self._show_outlook_title()
+
+    def _show_outlook_title(self) -> None:
+        """Full heading below the chart; in the side column its first part, the rest as a tooltip."""
+        head, detail = self._outlook_head
+        self.outlook_title.setText(head if self.side_by_side else f"{head} {detail}")
+        self.outlook_title.setToolTip(f"{head} {detail}")
