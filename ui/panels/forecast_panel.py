@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
-from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFrame, QHBoxLayout, QLabel, QProgressBar, QScrollArea, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFrame, QHBoxLayout, QLabel, QProgressBar, QScrollArea,
+                               QSizePolicy, QVBoxLayout, QWidget)
 
 from console.forecast_service import Cancelled, ForecastService, IssuedForecast
 from models import aqi as AQI
@@ -132,6 +132,8 @@ class ForecastPanel(QWidget):
 
     forecastReady = Signal(object)   # IssuedForecast
     busyChanged = Signal(bool)
+    SIDE_BELOW_HEIGHT = 470   # px: in a shorter dock (a 768-px screen) the outlook goes beside the chart
+    FIRST_SHOW_HEIGHT = 400   # px the dock asks for when first shown (at most half the window)
 
     def __init__(self, service: ForecastService | None = None, parent=None):
         super().__init__(parent)
@@ -178,7 +180,8 @@ class ForecastPanel(QWidget):
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0)})
         self.plot.setBackground("w")
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.addLegend(offset=(60, 4), colCount=4, brush=pg.mkBrush(255, 255, 255, 210), labelTextColor=(30, 30, 30))
+        self.plot.addLegend(offset=(60, 4), colCount=4, brush=pg.mkBrush(255, 255, 255, 210),
+                            labelTextColor=(30, 30, 30))   # one row: a short chart keeps its curves visible
         self.plot.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.plot.setMinimumHeight(150)
         # chart above the outlook; in a short, wide dock the outlook moves beside the chart (see resizeEvent)
@@ -200,15 +203,13 @@ class ForecastPanel(QWidget):
         self.body.addWidget(self.outlook)
         root.addLayout(self.body, 1)
         self.side_by_side = False
+        self._watching = False      # the dock's scroll view is watched for resizes (showEvent)
         self._show_outlook_title()
         self._weather_text = ""
         self.weather = QLabel("")
         self.weather.setWordWrap(True)
         self.weather.setStyleSheet("color: #8a4b00;")
         root.addWidget(self.weather)
-
-    SIDE_BELOW_HEIGHT = 470   # px: shorter than this (a 768-px screen), the outlook goes beside the chart
-    FIRST_SHOW_HEIGHT = 400   # px the dock asks for when first shown (at most half the window)
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 — Qt name
         super().resizeEvent(ev)
@@ -217,7 +218,7 @@ class ForecastPanel(QWidget):
     def showEvent(self, ev) -> None:  # noqa: N802 — Qt name
         super().showEvent(ev)
         view = self._viewport()
-        if view is not None and not getattr(self, "_watching", False):
+        if view is not None and not self._watching:
             view.installEventFilter(self)   # in a scrolling dock the panel keeps its minimum size: watch the view
             self._watching = True
         self._rearrange()
