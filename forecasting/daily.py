@@ -49,8 +49,13 @@ def observed_daily_aqi(ds: xr.Dataset) -> xr.Dataset:
 
 def daily_outlook(models: dict, ext: xr.Dataset, issue_index: int, issue: pd.Timestamp, neighbours,
                   future_met, levels) -> pd.DataFrame:
-    """D+1…D+3 of the issue day: per site the category probabilities, most probable category,
-    primary pollutant and P10/P50/P90 of each daily statistic, from the last 23:00 issue ≤ ``issue``."""
+    """D+1…D+3 of the issue day: per site the category probabilities, the headline category, primary
+    pollutant and P10/P50/P90 of each daily statistic, from the last 23:00 issue ≤ ``issue``.
+
+    The headline ``level``/``category`` is the category of the median daily AQI, so it agrees with ``aqi_p50``
+    and with P(AQI > 100) ≥ 0.5; it also scored better than the most probable category and than the category
+    of the mean forecast on both held-out Beijing years (benchmarks/README-forecast.md). ``mode_level`` is the
+    most probable category, ``p_category`` the probability of the headline category."""
     times = pd.DatetimeIndex(ext["time"].values)
     i23 = issue.floor("D") + pd.Timedelta(hours=23)
     if i23 > issue:
@@ -90,11 +95,12 @@ def daily_outlook(models: dict, ext: xr.Dataset, issue_index: int, issue: pd.Tim
             if not np.isfinite(aqi[si, di]).any():
                 continue
             pr = probs[si, di]
-            cat = int(np.argmax(pr)) + 1
+            mode = int(np.argmax(pr)) + 1
+            cat = int(AQI.aqi_level(aqi[si, di, mid])) or mode     # median's category (0: median missing)
             row = dict(site=str(s), date=d.date(), lead_days=di + 1, issued=str(i23),
                        aqi_p10=float(np.nanquantile(aqi[si, di], 0.1)), aqi_p50=float(aqi[si, di, mid]),
                        aqi_p90=float(np.nanquantile(aqi[si, di], 0.9)),
-                       level=cat, category=names[cat - 1],
+                       level=cat, category=names[cat - 1], p_category=float(pr[cat - 1]), mode_level=mode,
                        primary=",".join(AQI.primary_names(int(aq["primary_mask"].values[si, di, mid]))),
                        **{f"p_level{c}": float(pr[c - 1]) for c in range(1, 7)},
                        p_aqi_gt_100=float((aqi[si, di] > 100).mean()),

@@ -73,7 +73,7 @@ def forecast_provider(req: ProviderRequest) -> ForecastResult:
         outlook=outlook, version=f"model {info['model_version']}, trained {info['training_period'][0]} … "
                                  f"{info['training_period'][1]}",
         notes=f"{info['inputs']['weather']}. P10–P90 from calibrated quantiles; daily outlook issued 23:00, "
-              f"most probable HJ 633 category.")
+              f"HJ 633 category of the median daily AQI.")
 
 
 register_provider("forecast", forecast_provider)

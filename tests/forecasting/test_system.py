@@ -24,6 +24,12 @@ def test_forecast_uses_only_data_up_to_issue(demo_system):
     assert np.allclose(d[[f"p_level{c}" for c in range(1, 7)]].sum(axis=1), 1.0)
     assert d["date"].min() == pd.Timestamp("2019-01-11").date()
     assert d["level"].between(1, 6).all()
+    # the headline category is that of the median daily AQI shown beside it, never "良" next to AQI 115
+    from models.aqi import aqi_level
+    assert (d["level"] == aqi_level(d["aqi_p50"].to_numpy())).all()
+    assert ((d["level"] >= 3) == (d["aqi_p50"] > 100)).all()
+    assert np.allclose(d["p_category"], [r[f"p_level{r['level']}"] for _, r in d.iterrows()])
+    assert d["mode_level"].between(1, 6).all()
 
 
 def test_natural_day_and_daily_statistics():

@@ -111,7 +111,10 @@ class DayCard(QFrame):
         day = f"D+{int(row['lead_days'])}  {d:%m-%d %a}"
         category = f"{row['category']}  {row[f'p_level{lv}']:.0%}"
         self.category.setText(category)
-        self.category.setToolTip("most probable daily AQI category and its probability")
+        names = [x.category_zh for x in AQI.levels()]
+        spread = " · ".join(f"{names[c - 1]} {row[f'p_level{c}']:.0%}" for c in range(1, 7)
+                            if row[f"p_level{c}"] >= 0.005)
+        self.category.setToolTip(f"category of the median daily AQI and its probability\n{spread}")
         prim = row["primary"] or "—"
         aqi = f"AQI {row['aqi_p50']:.0f} ({row['aqi_p10']:.0f}–{row['aqi_p90']:.0f})"
         p100 = f"{row['p_aqi_gt_100']:.0%}"
@@ -121,7 +124,8 @@ class DayCard(QFrame):
         else:
             self.title.setText(day)
             self.detail.setText(f"{aqi}\n首要污染物 {prim}\nP(AQI>100) {p100}")
-        self.setToolTip(f"{day}: {category} — {aqi}, 首要污染物 {prim}, P(AQI>100) {p100}")
+        self.setToolTip(f"{day}: {category} — {aqi}, 首要污染物 {prim}, P(AQI>100) {p100}\n"
+                        f"probability of each category: {spread}")
         self._row = row
         self.setStyleSheet(f"DayCard {{ background: {colour}; border-radius: 6px; }} "
                            f"QLabel {{ color: {fg}; }}")
