@@ -21,6 +21,9 @@ from forecasting.probabilistic import (AQI_THRESHOLDS, derived_aqi, even_grid,
 from forecasting.features import POLLUTANTS
 
 HOURLY_HORIZONS = list(range(1, 73))
+#: the forecast's weather-input statement when no weather-forecast fields drive it (shown as is, or translated)
+NO_WEATHER = "NO weather input: forecast from past concentrations, calendar and neighbouring sites only"
+OBSERVED_WEATHER_ONLY = "observed meteorology up to the issue time only (no weather forecast loaded)"
 FAN_LEVELS = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 
@@ -154,9 +157,7 @@ class ForecastSystem:
                         neighbours=self.info.get("neighbours", []),
                         weather_hours=[covered, len(valid)],
                         weather=(_weather_note(future_met, valid, covered) if future_met is not None else
-                                 "NO weather input: forecast from past concentrations, calendar and "
-                                 "neighbouring sites only" if met_used == "none" else
-                                 "observed meteorology up to the issue time only (no weather forecast loaded)")),
+                                 NO_WEATHER if met_used == "none" else OBSERVED_WEATHER_ONLY)),
             seconds=round(_time.perf_counter() - t0, 2))
         return Forecast(issue, hourly, daily, info)
 

@@ -254,6 +254,8 @@ class CommandDocks(QObject):
             return None
         mod = importlib.import_module(FORECAST_MODULE)
         p = mod.ForecastPanel()
+        if hasattr(p, "set_language"):
+            p.set_language(self.state.language, self._forecast_names())
         city = self._selected_name("zh")
         if city:
             p.set_city(city)
@@ -286,6 +288,13 @@ class CommandDocks(QObject):
         """The last day complete at the clock hour (what a persistence recommendation may use — no peeking)."""
         t = self.state.time()
         return (t - timedelta(hours=24)).date() if t is not None else None
+
+    def _forecast_names(self) -> dict[str, str]:
+        """Forecast site names (Chinese city names without 市) → city names in the UI language."""
+        d = self.state.data
+        if d is None:
+            return {}
+        return {d.name(i, "zh").removesuffix("市"): d.name(i, self.state.language) for i in range(len(d.codes))}
 
     def _selected_name(self, language: str) -> str | None:
         d = self.state.data
@@ -413,6 +422,9 @@ class CommandDocks(QObject):
     def _language_changed(self, lang: str) -> None:
         self.banner.language = lang
         self.banner.refresh()
+        p = self.forecast_dock.panel if self.forecast_dock is not None else None
+        if p is not None and hasattr(p, "set_language"):
+            p.set_language(lang, self._forecast_names())
 
     @Slot(object)
     def _actor_changed(self, actor) -> None:

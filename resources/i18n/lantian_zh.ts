@@ -88,6 +88,100 @@
     </message>
   </context>
   <context>
+    <name>DayCard</name>
+    <message>
+      <source>category of the median daily AQI and its probability</source>
+      <translation>日均AQI中位数所在级别及其概率</translation>
+    </message>
+    <message>
+      <source>primary pollutant</source>
+      <translation>首要污染物</translation>
+    </message>
+    <message>
+      <source>probability of each category:</source>
+      <translation>各级别概率：</translation>
+    </message>
+  </context>
+  <context>
+    <name>ForecastPanel</name>
+    <message>
+      <source>City</source>
+      <translation>城市</translation>
+    </message>
+    <message>
+      <source>Variable</source>
+      <translation>变量</translation>
+    </message>
+    <message>
+      <source>No forecast yet — set the console clock.</source>
+      <translation>尚无预报——请设置控制台时钟。</translation>
+    </message>
+    <message>
+      <source>3-day AQI outlook</source>
+      <translation>未来三天空气质量预报</translation>
+    </message>
+    <message>
+      <source>(daily AQI, HJ 633)</source>
+      <translation>（日均AQI，HJ 633）</translation>
+    </message>
+    <message>
+      <source>Forecasting from {time} …</source>
+      <translation>正在以 {time} 为起报时间预报…</translation>
+    </message>
+    <message>
+      <source>Issued {issued} (data up to the clock only) · model {model} trained {start} … {end}</source>
+      <translation>起报 {issued}（仅用截至时钟的数据）· 模型 {model}，训练期 {start} … {end}</translation>
+    </message>
+    <message>
+      <source> · note: the model's training period extends past this clock (demo model fitted on the whole demo record); inputs are still only data up to the clock</source>
+      <translation> · 注意：模型训练期晚于此时钟（演示模型用全部演示数据训练）；输入仍只用截至时钟的数据</translation>
+    </message>
+    <message>
+      <source>NO weather input: forecast from past concentrations, calendar and neighbouring sites only</source>
+      <translation>无气象输入：仅依据历史浓度、日历和邻近城市预报</translation>
+    </message>
+    <message>
+      <source>observed meteorology up to the issue time only (no weather forecast loaded)</source>
+      <translation>仅用截至起报时刻的实测气象（未载入气象预报场）</translation>
+    </message>
+    <message>
+      <source>Forecast at {time} failed: {reason}</source>
+      <translation>{time} 预报失败：{reason}</translation>
+    </message>
+    <message>
+      <source>P50 forecast</source>
+      <translation>预报中位数 P50</translation>
+    </message>
+    <message>
+      <source>observed</source>
+      <translation>实测</translation>
+    </message>
+    <message>
+      <source>issued</source>
+      <translation>起报</translation>
+    </message>
+    <message>
+      <source>Beijing time (hour-ending)</source>
+      <translation>北京时间（时段末）</translation>
+    </message>
+    <message>
+      <source>{city} — {variable}: observed and 1–72 h forecast</source>
+      <translation>{city} — {variable}：实测与未来1–72小时预报</translation>
+    </message>
+    <message>
+      <source>no daily forecast</source>
+      <translation>无逐日预报</translation>
+    </message>
+    <message>
+      <source>3-day AQI outlook — {city}</source>
+      <translation>未来三天空气质量预报 — {city}</translation>
+    </message>
+    <message>
+      <source>(daily AQI, HJ 633; daily models issued {time})</source>
+      <translation>（日均AQI，HJ 633；逐日模型起报 {time}）</translation>
+    </message>
+  </context>
+  <context>
     <name>MainWindow</name>
     <message>
       <source>in the future</source>

@@ -286,3 +286,16 @@ def test_real_forecast_panel_follows_the_clock_and_city(make_window, qtbot):
     assert p.result.forecast.issue_time == pd.Timestamp("2019-01-25 16:00")
     win.state.select("450200")
     assert p.city_box.currentText().startswith("柳州")
+    # the panel speaks the console's language: city names, categories, texts and the weather statement
+    from models.aqi import levels
+
+    win.choose_language("en")
+    assert p.city_box.currentText() == "Liuzhou"
+    assert "Liuzhou" in p.plot.plotItem.titleLabel.text and p.status.text().startswith("Issued 2019-01-25 16:00")
+    english = {lv.category_en for lv in levels()}
+    assert any(name in p.cards[0].category.text() for name in english)
+    assert p.weather.toolTip().startswith("NO weather input")
+    win.choose_language("zh")
+    assert p.city_box.currentText() == "柳州市" and p.status.text().startswith("起报 2019-01-25 16:00")
+    assert any(lv.category_zh in p.cards[0].category.text() for lv in levels())
+    assert p.weather.toolTip().startswith("无气象输入")

@@ -17,12 +17,23 @@ from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFrame, QHBoxLayout, QLabe
                                QSizePolicy, QVBoxLayout, QWidget)
 
 from console.forecast_service import Cancelled, ForecastService, IssuedForecast
+from forecasting.system import NO_WEATHER, OBSERVED_WEATHER_ONLY
 from models import aqi as AQI
 
 VARIABLES = ["AQI", "PM2.5", "PM10", "O3", "NO2", "SO2", "CO"]
 UNITS = {"AQI": "", "CO": "mg/m³"}
 # hourly AQI-100 equivalents shown as a guide line (HJ 633-2012, real-time as published)
 GUIDE = {"AQI": 100, "PM2.5": 75, "PM10": 150, "O3": 200, "NO2": 200, "SO2": 500, "CO": 10}
+WEEKDAYS_ZH = "一二三四五六日"
+
+
+def _weekday(d: pd.Timestamp, language: str) -> str:
+    return f"周{WEEKDAYS_ZH[d.day_of_week]}" if language == "zh" else f"{d:%a}"
+
+
+def _category_names(language: str) -> list[str]:
+    """HJ 633 category names of levels 1..6 in the UI language."""
+    return [lv.category_zh if language == "zh" else lv.category_en for lv in AQI.levels()]
 
 
 def _epoch(times) -> np.ndarray:
@@ -71,6 +82,7 @@ class DayCard(QFrame):
         self.setMinimumWidth(150)
         self._row: pd.Series | None = None
         self.compact = False
+        self.language = "zh"
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 6, 8, 6)
         self.title, self.category, self.detail = QLabel("—"), QLabel("—"), QLabel("")
@@ -108,14 +120,15 @@ class DayCard(QFrame):
         colour = AQI.level_colours()[lv - 1]
         fg = "#000000" if lv <= 3 else "#ffffff"
         d = pd.Timestamp(row["date"])
-        day = f"D+{int(row['lead_days'])}  {d:%m-%d %a}"
-        category = f"{row['category']}  {row[f'p_level{lv}']:.0%}"
+        day = f"D+{int(row['lead_days'])}  {d:%m-%d} {_weekday(d, self.language)}"
+        names = _category_names(self.language)
+        category = f"{names[lv - 1]}  {row[f'p_level{lv}']:.0%}"
         self.category.setText(category)
-        names = [x.category_zh for x in AQI.levels()]
         spread = " · ".join(f"{names[c - 1]} {row[f'p_level{c}']:.0%}" for c in range(1, 7)
                             if row[f"p_level{c}"] >= 0.005)
-        self.category.setToolTip(f"category of the median daily AQI and its probability\n{spread}")
+        self.category.setToolTip(self.tr("category of the median daily AQI and its probability") + f"\n{spread}")
         prim = row["primary"] or "—"
+        primary = self.tr("primary pollutant")
         aqi = f"AQI {row['aqi_p50']:.0f} ({row['aqi_p10']:.0f}–{row['aqi_p90']:.0f})"
         p100 = f"{row['p_aqi_gt_100']:.0%}"
         if self.compact:
@@ -123,9 +136,9 @@ class DayCard(QFrame):
             self.detail.setText(f"{aqi} · {prim} · P(>100) {p100}")
         else:
             self.title.setText(day)
-            self.detail.setText(f"{aqi}\n首要污染物 {prim}\nP(AQI>100) {p100}")
-        self.setToolTip(f"{day}: {category} — {aqi}, 首要污染物 {prim}, P(AQI>100) {p100}\n"
-                        f"probability of each category: {spread}")
+            self.detail.setText(f"{aqi}\n{primary} {prim}\nP(AQI>100) {p100}")
+        self.setToolTip(f"{day}: {category} — {aqi}, {primary} {prim}, P(AQI>100) {p100}\n"
+                        + self.tr("probability of each category:") + f" {spread}")
         self._row = row
         self.setStyleSheet(f"DayCard {{ background: {colour}; border-radius: 6px; }} "
                            f"QLabel {{ color: {fg}; }}")
@@ -153,6 +166,9 @@ class ForecastPanel(QWidget):
         self._clock = None
         self._city: str | None = None
         self.result: IssuedForecast | None = None
+        self._clock_done = None            # the clock hour of the forecast shown
+        self.language = "zh"
+        self._names: dict[str, str] = {}   # forecast site (Chinese short name) → name shown
         self._build()
 
     # ------------------------------------------------------------------ layout
@@ -161,7 +177,7 @@ class ForecastPanel(QWidget):
         root.setContentsMargins(6, 4, 6, 4)
         top = QHBoxLayout()
         self.city_box = QComboBox()
-        self.city_box.currentTextChanged.connect(self._city_changed)
+        self.city_box.currentIndexChanged.connect(self._city_changed)
         self.var_box = QComboBox()
         self.var_box.addItems(VARIABLES)
         self.var_box.setCurrentText("PM2.5")
@@ -170,14 +186,15 @@ class ForecastPanel(QWidget):
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(160)
         self.progress.setVisible(False)
-        top.addWidget(QLabel("城市 City"))
+        self.city_label, self.var_label = QLabel(), QLabel()
+        top.addWidget(self.city_label)
         top.addWidget(self.city_box)
-        top.addWidget(QLabel("变量"))
+        top.addWidget(self.var_label)
         top.addWidget(self.var_box)
         top.addStretch(1)
         top.addWidget(self.progress)
         root.addLayout(top)
-        self.status = QLabel("No forecast yet — set the console clock.")
+        self.status = QLabel()
         self.status.setWordWrap(True)
         root.addWidget(self.status)
 
@@ -194,7 +211,7 @@ class ForecastPanel(QWidget):
         self.outlook = QWidget()
         out = QVBoxLayout(self.outlook)
         out.setContentsMargins(0, 0, 0, 0)
-        self._outlook_head = ("3-day AQI outlook", "(daily AQI, HJ 633)")
+        self._outlook_head = ("", "")
         self.outlook_title = QLabel()
         self.outlook_title.setWordWrap(True)
         out.addWidget(self.outlook_title)
@@ -214,6 +231,16 @@ class ForecastPanel(QWidget):
         self.weather.setWordWrap(True)
         self.weather.setStyleSheet("color: #8a4b00;")
         root.addWidget(self.weather)
+        self._retranslate()
+
+    def _retranslate(self) -> None:
+        """Static texts in the current translation (called again on a language change)."""
+        self.city_label.setText(self.tr("City"))
+        self.var_label.setText(self.tr("Variable"))
+        if self.result is None:
+            self.status.setText(self.tr("No forecast yet — set the console clock."))
+            self._outlook_head = (self.tr("3-day AQI outlook"), self.tr("(daily AQI, HJ 633)"))
+            self._show_outlook_title()
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 — Qt name
         super().resizeEvent(ev)
@@ -297,10 +324,26 @@ class ForecastPanel(QWidget):
 
     @Slot(str)
     def set_city(self, name: str) -> None:
+        """Show the forecast of city ``name`` (Chinese name, with or without 市)."""
         self._city = self._match_city(name)
-        if self._city and self.city_box.findText(self._city) >= 0:
-            self.city_box.setCurrentText(self._city)
+        self._select_in_box()
         self._render()
+
+    def set_language(self, language: str, names: dict[str, str] | None = None) -> None:
+        """Texts in ``language`` ("zh" | "en"; the Qt translator is installed by the application) and the city
+        names to show, keyed by the forecast's site names (Chinese, without 市)."""
+        self.language = language
+        self._names = dict(names or {})
+        for c in self.cards:
+            c.language = language
+        self._retranslate()
+        self._fill_city_box()
+        if self.result is not None:
+            self._describe(self._clock_done, self.result)
+            self._render()
+
+    def display_name(self, site: str) -> str:
+        return self._names.get(site, site)
 
     def is_busy(self) -> bool:
         return self._job is not None
@@ -320,7 +363,7 @@ class ForecastPanel(QWidget):
         self._job = _ForecastJob(self.service, t, self._signals)
         self.progress.setVisible(True)
         self.progress.setValue(0)
-        self.status.setText(f"Forecasting from {t:%Y-%m-%d %H:%M} …")
+        self.status.setText(self.tr("Forecasting from {time} …").format(time=f"{t:%Y-%m-%d %H:%M}"))
         self.busyChanged.emit(True)
         self.pool.start(self._job)
 
@@ -344,41 +387,73 @@ class ForecastPanel(QWidget):
         if self._finish_job():
             return
         self.result = res
+        self._clock_done = clock
         sites = [str(s) for s in res.forecast.hourly["site"].values]
         if self.city_box.count() != len(sites):
-            self.city_box.blockSignals(True)
-            self.city_box.clear()
-            self.city_box.addItems(sites)
-            self.city_box.blockSignals(False)
+            self._fill_city_box()
         if self._city is None or self._city not in sites:
             self._city = self._match_city(self._city or "") or ("南宁" if "南宁" in sites else sites[0])
-        self.city_box.setCurrentText(self._city)
+        self._select_in_box()
+        self._describe(clock, res)
+        self._render()
+        self.forecastReady.emit(res)
+
+    def _describe(self, clock, res: IssuedForecast) -> None:
+        """Status line and weather-input statement of an issued forecast."""
         info = res.forecast.info
-        self.status.setText(f"Issued {clock:%Y-%m-%d %H:%M} (data up to the clock only) · model "
-                            f"{info['model_version']} trained {info['training_period'][0][:10]} … "
-                            f"{info['training_period'][1][:10]}")
+        self.status.setText(self.tr("Issued {issued} (data up to the clock only) · model {model} trained "
+                                    "{start} … {end}").format(issued=f"{clock:%Y-%m-%d %H:%M}",
+                                                              model=info["model_version"],
+                                                              start=info["training_period"][0][:10],
+                                                              end=info["training_period"][1][:10]))
         note = ""
         te = info["training_period"][1]
         if te and pd.Timestamp(te) > pd.Timestamp(clock):
-            note = (" · note: the model's training period extends past this clock (demo model fitted on the whole "
-                    "demo record); inputs are still only data up to the clock")
-        self._weather_text = info["inputs"]["weather"] + note
+            note = self.tr(" · note: the model's training period extends past this clock (demo model fitted on the "
+                           "whole demo record); inputs are still only data up to the clock")
+        self._weather_text = self._weather_statement(info) + note
         self._show_weather()
-        self._render()
-        self.forecastReady.emit(res)
+
+    def _weather_statement(self, info: dict) -> str:
+        """The forecast's weather-input statement; the two fixed ones in the UI language, a weather file's own
+        description (file, run, valid range) as recorded."""
+        text = info["inputs"]["weather"]
+        fixed = {NO_WEATHER: self.tr("NO weather input: forecast from past concentrations, calendar and "
+                                     "neighbouring sites only"),
+                 OBSERVED_WEATHER_ONLY: self.tr("observed meteorology up to the issue time only (no weather "
+                                                "forecast loaded)")}
+        return fixed.get(text, text)
+
+    def _fill_city_box(self) -> None:
+        if self.result is None:
+            return
+        self.city_box.blockSignals(True)
+        self.city_box.clear()
+        for s in self.result.forecast.hourly["site"].values:
+            self.city_box.addItem(self.display_name(str(s)), str(s))
+        self.city_box.blockSignals(False)
+        self._select_in_box()
+
+    def _select_in_box(self) -> None:
+        i = self.city_box.findData(self._city) if self._city else -1
+        if i >= 0 and i != self.city_box.currentIndex():
+            self.city_box.blockSignals(True)
+            self.city_box.setCurrentIndex(i)
+            self.city_box.blockSignals(False)
 
     @Slot(object, str)
     def _on_failed(self, clock, msg: str) -> None:
         if self._finish_job():
             return
         if msg != "cancelled":
-            self.status.setText(f"Forecast at {clock:%Y-%m-%d %H:%M} failed: {msg.splitlines()[0]}")
+            self.status.setText(self.tr("Forecast at {time} failed: {reason}").format(
+                time=f"{clock:%Y-%m-%d %H:%M}", reason=msg.splitlines()[0]))
 
     # ------------------------------------------------------------------ drawing
     def _match_city(self, name: str) -> str | None:
         if not name:
             return None
-        items = [self.city_box.itemText(i) for i in range(self.city_box.count())]
+        items = [self.city_box.itemData(i) for i in range(self.city_box.count())]
         if self.result is not None:
             items = [str(s) for s in self.result.forecast.hourly["site"].values]
         for it in items:
@@ -386,9 +461,10 @@ class ForecastPanel(QWidget):
                 return it
         return name
 
-    def _city_changed(self, name: str) -> None:
-        if name:
-            self._city = name
+    def _city_changed(self, index: int) -> None:
+        site = self.city_box.itemData(index) if index >= 0 else None
+        if site:
+            self._city = site
             self._render()
 
     def _render(self) -> None:
@@ -436,22 +512,24 @@ class ForecastPanel(QWidget):
         # FillBetweenItem has no legend sample (and crashes LegendItem): proxies with a thick pen
         legend.addItem(pg.PlotDataItem([0], [0], pen=pg.mkPen((30, 110, 200, 70), width=10)), "P10–P90")
         legend.addItem(pg.PlotDataItem([0], [0], pen=pg.mkPen((30, 110, 200, 140), width=10)), "P25–P75")
-        self.plot.plot(x_f, band(0.5), pen=pg.mkPen((20, 70, 160), width=2.5), name="P50 forecast")
+        self.plot.plot(x_f, band(0.5), pen=pg.mkPen((20, 70, 160), width=2.5), name=self.tr("P50 forecast"))
         if len(obs_x):
-            self.plot.plot(obs_x, obs_y, pen=pg.mkPen((40, 40, 40), width=1.6), name="observed",
+            self.plot.plot(obs_x, obs_y, pen=pg.mkPen((40, 40, 40), width=1.6), name=self.tr("observed"),
                            connect="finite")
         guide = GUIDE.get(var)
         if guide is not None:
             self.plot.addItem(pg.InfiniteLine(pos=guide, angle=0, pen=pg.mkPen((255, 126, 0), width=1.2,
                                                                                   style=Qt.DashLine),
                                               label=f"AQI 100 ({guide})" if var != "AQI" else "AQI 100",
-                                              labelOpts={"position": 0.42, "color": (200, 90, 0), "anchors": [(0.5, 1), (0.5, 1)]}))
+                                              labelOpts={"position": 0.42, "color": (200, 90, 0),
+                                                         "anchors": [(0.5, 1), (0.5, 1)]}))
         self.plot.addItem(pg.InfiniteLine(pos=x_issue, angle=90, pen=pg.mkPen((120, 120, 120), style=Qt.DotLine),
-                                          label="issued", labelOpts={"position": 0.95, "color": (90, 90, 90)}))
+                                          label=self.tr("issued"), labelOpts={"position": 0.95, "color": (90, 90, 90)}))
         unit = UNITS.get(var, "µg/m³")
         self.plot.setLabel("left", f"{var} {unit}".strip())
-        self.plot.setLabel("bottom", "Beijing time (hour-ending)")
-        self.plot.setTitle(f"{self._city} — {var}: observed and 1–72 h forecast")
+        self.plot.setLabel("bottom", self.tr("Beijing time (hour-ending)"))
+        self.plot.setTitle(self.tr("{city} — {variable}: observed and 1–72 h forecast").format(
+            city=self.display_name(self._city), variable=var))
         ymax = np.nanmax(np.concatenate([obs_y[np.isfinite(obs_y)] if len(obs_y) else [0], at(0.9)]))
         self.plot.setYRange(0, max(1.0, ymax) * 1.08, padding=0)
         self.plot.setXRange(x_issue - 4 * 86400, x[-1], padding=0.01)
@@ -464,11 +542,11 @@ class ForecastPanel(QWidget):
             if i < len(rows):
                 c.set_day(rows.iloc[i])
             else:
-                c.set_empty("no daily forecast")
+                c.set_empty(self.tr("no daily forecast"))
         if len(rows):
-            self._outlook_head = (f"3-day AQI outlook — {self._city}",
-                                  f"(daily AQI, HJ 633; daily models issued "
-                                  f"{pd.Timestamp(rows.iloc[0]['issued']):%m-%d %H:%M})")
+            self._outlook_head = (self.tr("3-day AQI outlook — {city}").format(city=self.display_name(self._city)),
+                                  self.tr("(daily AQI, HJ 633; daily models issued {time})").format(
+                                      time=f"{pd.Timestamp(rows.iloc[0]['issued']):%m-%d %H:%M}"))
             self._show_outlook_title()
 
     def _show_outlook_title(self) -> None:
