@@ -135,7 +135,7 @@ class ForecastSystem:
             q_all[tgt] = qs
             if progress:
                 progress(0.1 + 0.6 * (k + 1) / max(1, len(self.hourly)), f"hourly {tgt}")
-        valid = issue + pd.to_timedelta(HOURLY_HORIZONS, unit="h")
+        valid = forecast_valid_times(issue)
         hourly = xr.Dataset(coords={"site": sites, "valid_time": valid, "level": levels})
         for tgt, qs in q_all.items():
             hourly[tgt] = (("site", "valid_time", "level"), qs)
@@ -150,7 +150,7 @@ class ForecastSystem:
         if progress:
             progress(1.0, "done")
         met_used = next(iter(self.hourly.values())).spec.met if self.hourly else "none"
-        covered = _weather_hours(future_met, valid) if future_met is not None else 0
+        covered = weather_hours(future_met, valid) if future_met is not None else 0
         info = dict(model_version=self.version, issued=str(issue), training_period=(
             self.info.get("train_start"), self.info.get("train_end")),
             inputs=dict(observations_until=str(issue), sites=[str(s) for s in sites],
@@ -162,7 +162,12 @@ class ForecastSystem:
         return Forecast(issue, hourly, daily, info)
 
 
-def _weather_hours(met: xr.Dataset, valid: pd.DatetimeIndex) -> int:
+def forecast_valid_times(issue: pd.Timestamp) -> pd.DatetimeIndex:
+    """The valid hours of an hourly forecast issued at ``issue`` (1…72 h ahead)."""
+    return issue + pd.to_timedelta(HOURLY_HORIZONS, unit="h")
+
+
+def weather_hours(met: xr.Dataset, valid: pd.DatetimeIndex) -> int:
     """How many of the forecast's valid hours the weather fields cover."""
     return int(np.isin(valid.values, met["time"].values).sum())
 

@@ -44,6 +44,10 @@ class Level:
     health: dict[str, str]
     advice: dict[str, str]
 
+    def category(self, language: str) -> str:
+        """The category name in ``language`` ("zh" | "en")."""
+        return self.category_zh if language == "zh" else self.category_en
+
 
 @dataclass(frozen=True)
 class RuleSet:

@@ -254,8 +254,7 @@ class CommandDocks(QObject):
             return None
         mod = importlib.import_module(FORECAST_MODULE)
         p = mod.ForecastPanel()
-        if hasattr(p, "set_language"):
-            p.set_language(self.state.language, self._forecast_names())
+        p.set_language(self.state.language, self._forecast_names())
         city = self._selected_name("zh")
         if city:
             p.set_city(city)
@@ -423,7 +422,7 @@ class CommandDocks(QObject):
         self.banner.language = lang
         self.banner.refresh()
         p = self.forecast_dock.panel if self.forecast_dock is not None else None
-        if p is not None and hasattr(p, "set_language"):
+        if p is not None:
             p.set_language(lang, self._forecast_names())
 
     @Slot(object)

@@ -106,7 +106,7 @@ def city_tooltip(state: ConsoleState, row: int) -> str:
     lines = [f"<b>{d.name(row, state.language)}</b> &nbsp; {d.time_at(i):%Y-%m-%d %H:00}"]
     if math.isfinite(aqi):
         lv = level_info(int(d.level[row, i])) if d.level[row, i] else None
-        cat = (lv.category_zh if zh else lv.category_en) if lv else ""
+        cat = lv.category("zh" if zh else "en") if lv else ""
         lines.append(f"AQI <b>{aqi:.0f}</b> {cat}")
         prim = d.primary[row, i]
         lines.append(f"{tr('Primary pollutant')}: {prim or '—'}")

@@ -281,11 +281,11 @@ def _run(args) -> int:
 def _require_overlap(fmet, issue: pd.Timestamp, path: str) -> None:
     """Stop when the weather fields cover none of the forecast hours: a model that needs weather would run blind
     while the operator believes a weather forecast drove it (a stale or wrong-date file)."""
-    from forecasting.system import HOURLY_HORIZONS
+    from forecasting.system import forecast_valid_times, weather_hours
 
-    valid = issue + pd.to_timedelta(HOURLY_HORIZONS, unit="h")
+    valid = forecast_valid_times(issue)
     t = pd.DatetimeIndex(fmet["time"].values)
-    if len(t) == 0 or not np.isin(valid.values, t.values).any():
+    if weather_hours(fmet, valid) == 0:
         span = f"valid {t.min():%Y-%m-%d %H:%M} … {t.max():%Y-%m-%d %H:%M}" if len(t) else "no valid times"
         raise InputError(path, f"the weather fields cover none of the forecast hours ({span} Beijing time; the "
                                f"forecast is for {valid[0]:%Y-%m-%d %H:%M} … {valid[-1]:%Y-%m-%d %H:%M}): "

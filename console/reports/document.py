@@ -78,8 +78,7 @@ class Document:
 def _cat(lv: int, lang: str) -> str:
     if not lv:
         return "无数据" if lang == "zh" else "no data"
-    info = level_info(lv)
-    return info.category_zh if lang == "zh" else info.category_en
+    return level_info(lv).category(lang)
 
 
 def _num(v: float, fmt: str = "{:.0f}") -> str:

@@ -152,6 +152,9 @@ def test_forecast_hook_follows_clock_and_city(make_window, monkeypatch, qtbot):
         def set_city(self, name):
             calls.append(("city", name))
 
+        def set_language(self, language, names):
+            pass
+
     if not command_docks.forecast_available():
         mod = types.ModuleType(command_docks.FORECAST_MODULE)
         mod.__spec__ = importlib.machinery.ModuleSpec(command_docks.FORECAST_MODULE, None)

@@ -33,7 +33,7 @@ def _weekday(d: pd.Timestamp, language: str) -> str:
 
 def _category_names(language: str) -> list[str]:
     """HJ 633 category names of levels 1..6 in the UI language."""
-    return [lv.category_zh if language == "zh" else lv.category_en for lv in AQI.levels()]
+    return [lv.category(language) for lv in AQI.levels()]
 
 
 def _epoch(times) -> np.ndarray:

@@ -134,7 +134,7 @@ class RankingModel(QStandardItemModel):
                     elif missing:
                         text = "—"
                     elif col == "level":
-                        text = (info.category_zh if lang == "zh" else info.category_en) if info else "—"
+                        text = info.category(lang) if info else "—"
                     elif col == "change":
                         text = f"{v:+.0f}" if round(v) else "0"
                     elif col == "CO":
