@@ -1,4 +1,4 @@
-"""Small private readers for the forecast CLI and panel (fallback until ``console.ingest`` lands).
+"""Readers for the forecast CLI (UCI PRSA and CNEMC city files) and the demo files of the forecast service.
 
 Reads the UCI Beijing PRSA multi-site CSVs and the CNEMC city-hourly CSV (plain or .gz) into the
 product's layout: an ``xarray.Dataset`` with dims ``("site", "time")``, naive Beijing hour-ending
@@ -6,6 +6,7 @@ time on a regular hourly axis, pollutants in µg/m³ (CO mg/m³), meteorology TE
 """
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import io
 from pathlib import Path
@@ -159,6 +160,12 @@ def demo_guangxi(with_neighbours: bool = True) -> tuple[xr.Dataset, xr.Dataset |
     if nb is not None:
         nb = nb.reindex(time=gx["time"])
     return gx, nb
+
+
+@functools.lru_cache(maxsize=1)
+def demo_neighbours() -> xr.Dataset:
+    """The demo's 21 neighbouring cities (upwind input of the Guangxi model); cached, treat as read-only."""
+    return _read_demo(importlib.resources.files("resources.demo"), "neighbour_city_hourly.csv.gz")
 
 
 def _read_demo(pkg, name: str) -> xr.Dataset:

@@ -150,16 +150,30 @@ class ForecastSystem:
         if progress:
             progress(1.0, "done")
         met_used = next(iter(self.hourly.values())).spec.met if self.hourly else "none"
+        nb_names = [str(s) for s in self.info.get("neighbours", [])]
         covered = weather_hours(future_met, valid) if future_met is not None else 0
         info = dict(model_version=self.version, issued=str(issue), training_period=(
             self.info.get("train_start"), self.info.get("train_end")),
             inputs=dict(observations_until=str(issue), sites=[str(s) for s in sites],
-                        neighbours=self.info.get("neighbours", []),
+                        neighbours=nb_names, neighbours_with_data=_with_recent_data(nb, issue, nb_names),
                         weather_hours=[covered, len(valid)],
                         weather=(_weather_note(future_met, valid, covered) if future_met is not None else
                                  NO_WEATHER if met_used == "none" else OBSERVED_WEATHER_ONLY)),
             seconds=round(_time.perf_counter() - t0, 2))
         return Forecast(issue, hourly, daily, info)
+
+
+def _with_recent_data(nb: xr.Dataset | None, issue: pd.Timestamp, names: list[str], hours: int = 24) -> list[str]:
+    """The neighbouring sites with any observation in the ``hours`` up to the issue time."""
+    if nb is None or not names:
+        return []
+    recent = nb.sel(time=slice(issue - pd.Timedelta(hours=hours - 1), issue))
+    have = set()
+    for v in recent.data_vars:
+        if set(recent[v].dims) == {"site", "time"}:
+            ok = np.isfinite(recent[v].transpose("site", "time").values).any(axis=1)
+            have.update(str(s) for s in recent["site"].values[ok])
+    return [s for s in names if s in have]
 
 
 def forecast_valid_times(issue: pd.Timestamp) -> pd.DatetimeIndex:

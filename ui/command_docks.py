@@ -254,6 +254,7 @@ class CommandDocks(QObject):
             return None
         mod = importlib.import_module(FORECAST_MODULE)
         p = mod.ForecastPanel()
+        p.set_city_data(self.state.data.city_dataset())
         p.set_language(self.state.language, self._forecast_names())
         city = self._selected_name("zh")
         if city:
@@ -406,6 +407,11 @@ class CommandDocks(QObject):
         if self.warnings_dock.panel is not None:
             self.warnings_dock.panel.names = self._names()
             self._rec_day = None
+        p = self.forecast_dock.panel if self.forecast_dock is not None else None
+        if p is not None and self.state.data is not None:
+            p.set_city_data(self.state.data.city_dataset())   # new hours (live feed) or another store
+            p.set_language(self.state.language, self._forecast_names())
+            self.forecast_timer.start()
         self.refresh_timer.start()
 
     @Slot(str)

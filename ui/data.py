@@ -73,6 +73,13 @@ class ConsoleData:
     def name(self, row: int, language: str) -> str:
         return self.names_zh[row] if language == "zh" else (self.names_en[row] or self.names_zh[row])
 
+    def city_dataset(self) -> xr.Dataset:
+        """The city concentrations as a Dataset (site = adcode, ``name_zh`` coordinate): what the forecast
+        service reads, so forecasts are issued from exactly the data the console shows."""
+        return xr.Dataset({p: (("site", "time"), a) for p, a in self.conc.items()},
+                          coords={"site": list(self.codes), "time": self.times,
+                                  "name_zh": ("site", list(self.names_zh))})
+
     def city_of_station(self, code: str) -> str | None:
         """City adcode of a station code (None if unknown)."""
         if self.stations.empty:

@@ -1,8 +1,9 @@
 """Forecast provider for the briefing reports (registered at import, see console.reports.providers).
 
 Issues the forecast at 20:00 of the report day (national practice: forecasts published by 20:00) —
-or at the last observation before it — with the console's forecast service (shipped Guangxi demo model
-and demo observations), and returns hourly AQI quantiles per city and the D+1…D+3 outlook.
+or at the last observation before it — with the console's forecast service (its model, and the city
+observations of the report's store: demo, ingested files, live-feed hours; the demo files when the
+request has no store), and returns hourly AQI quantiles per city and the D+1…D+3 outlook.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from console.reports.providers import (ForecastResult, OutlookDay, ProviderReque
                                        QuantileSeries, register_provider)
 
 _service = None
-_lock = threading.Lock()
+_lock = threading.RLock()
+_data_key = None   # (store, its city time range) whose observations the service holds
 
 
 def _adcodes() -> dict[str, str]:
@@ -35,16 +37,35 @@ def _get_service():
         return _service
 
 
+def _use_store(svc, repo) -> None:
+    """Point the service at the report store's city observations (re-read when the store has new hours)."""
+    global _data_key
+    if repo is None:
+        return
+    key = (id(repo.store), repo.time_range("city"), repo.counts()["ingest_log"])   # new hours or a new load
+    if key != _data_key:
+        svc.use_city_data(repo.load(kind="city"), source=f"store {repo.store.display_url}")
+        _data_key = key
+
+
 def forecast_provider(req: ProviderRequest) -> ForecastResult:
+    with _lock:   # one report at a time on the shared service
+        return _forecast(req)
+
+
+def _forecast(req: ProviderRequest) -> ForecastResult:
     svc = _get_service()
-    ds, _ = svc.data()
-    t_end = pd.Timestamp(ds["time"].values[-1])
+    _use_store(svc, req.repository)
+    try:
+        t_start, t_end = svc.observed_range()
+    except ValueError as exc:   # the model knows none of the store's cities
+        raise ProviderUnavailable(str(exc)) from None
     issue = pd.Timestamp(req.date) + pd.Timedelta(hours=20)
     if issue > t_end + pd.Timedelta(hours=1):
         issue = t_end
-    if issue < pd.Timestamp(ds["time"].values[0]) + pd.Timedelta(days=3):
+    if issue < t_start + pd.Timedelta(days=3):
         raise ProviderUnavailable(f"no observations before {req.date} in the forecast data "
-                                  f"({pd.Timestamp(ds['time'].values[0]):%Y-%m-%d} … {t_end:%Y-%m-%d})")
+                                  f"({t_start:%Y-%m-%d} … {t_end:%Y-%m-%d})")
     res = svc.issue(issue)
     fc = res.forecast
     codes = _adcodes()
@@ -72,8 +93,31 @@ def forecast_provider(req: ProviderRequest) -> ForecastResult:
         model="HistGradientBoosting + normalised conformal (log space)", issued=fc.issue_time, series=series,
         outlook=outlook, version=f"model {info['model_version']}, trained {info['training_period'][0]} … "
                                  f"{info['training_period'][1]}",
-        notes=f"{info['inputs']['weather']}. P10–P90 from calibrated quantiles; daily outlook issued 23:00, "
-              f"HJ 633 category of the median daily AQI.")
+        notes=_notes(info["inputs"], req.lang))
+
+
+def _notes(inputs: dict, lang: str) -> str:
+    """What the forecast rests on, in the report's language: weather input, upwind data, cities left out."""
+    from forecasting.system import NO_WEATHER, OBSERVED_WEATHER_ONLY
+
+    zh = lang == "zh"
+    weather = inputs["weather"]
+    if zh:
+        weather = {NO_WEATHER: "无气象输入：仅依据历史浓度、日历和邻近城市预报",
+                   OBSERVED_WEATHER_ONLY: "仅用截至发布时刻的气象观测（未加载天气预报）"}.get(weather, weather)
+    parts = [weather]
+    wanted, have = inputs.get("neighbours", []), inputs.get("neighbours_with_data")
+    if wanted and have is not None and len(have) < len(wanted):
+        parts.append(f"有数据的邻近（上风向）城市 {len(have)}/{len(wanted)}" if zh else
+                     f"neighbouring (upwind) cities with data: {len(have)} of {len(wanted)}")
+    if inputs.get("not_forecast"):
+        cities = "、".join(inputs["not_forecast"])
+        parts.append(f"未预报（模型未针对其训练）：{cities}" if zh else
+                     f"not forecast (model not trained for them): {cities}")
+    parts.append("P10–P90 为校准分位数；逐日展望于前一日 23:00 起报，级别为日均 AQI 中位数所属 HJ 633 级别。"
+                 if zh else "P10–P90 from calibrated quantiles; daily outlook issued 23:00, HJ 633 category of the "
+                            "median daily AQI.")
+    return ("；" if zh else ". ").join(parts[:-1]) + ("。" if zh else ". ") + parts[-1]
 
 
 register_provider("forecast", forecast_provider)

@@ -145,6 +145,18 @@
       <translation>仅用截至起报时刻的实测气象（未载入气象预报场）</translation>
     </message>
     <message>
+      <source> · NO data from the neighbouring (upwind) cities</source>
+      <translation> · 无邻近（上风向）城市数据</translation>
+    </message>
+    <message>
+      <source> · neighbouring (upwind) cities with data: {n} of {total}</source>
+      <translation> · 有数据的邻近（上风向）城市：{n}/{total}</translation>
+    </message>
+    <message>
+      <source> · not forecast (the model was not trained for them): {cities}</source>
+      <translation> · 未预报（模型未针对这些城市训练）：{cities}</translation>
+    </message>
+    <message>
       <source>Forecast at {time} failed: {reason}</source>
       <translation>{time} 预报失败：{reason}</translation>
     </message>

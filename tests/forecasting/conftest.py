@@ -96,6 +96,18 @@ def demo_system():
     return system, gx, nb
 
 
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory):
+    """The built-in demo in a temporary SQLite store (what the console opens on first start)."""
+    from console import demo
+    from console.store.db import Store
+
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('fcstore') / 'demo.db'}")
+    demo.ensure_demo(store)
+    yield store
+    store.close()
+
+
 def shared_or_skip(*parts) -> Path:
     p = SHARED.joinpath(*parts)
     if not p.exists():

@@ -20,7 +20,42 @@ def test_forecast_provider(demo_system, monkeypatch):
     s = res.series["450100"]
     assert len(s.times) == 72 and np.all(s.p10 <= s.p50) and np.all(s.p50 <= s.p90)
     assert {o.city for o in res.outlook} == {"450100", "450200"} and all(1 <= o.level <= 6 for o in res.outlook)
-    assert "weather" in res.notes
+    assert res.notes.startswith("无气象输入") and "中位数" in res.notes          # in the report's language
+    en = rp.forecast_provider(ProviderRequest(kind="daily", date=date(2019, 1, 10), start=date(2019, 1, 10),
+                                              end=date(2019, 1, 10), cities=("450100",), lang="en"))
+    assert en.notes.startswith("NO weather input") and "median daily AQI" in en.notes
     with pytest.raises(ProviderUnavailable):
         rp.forecast_provider(ProviderRequest(kind="daily", date=date(2018, 1, 1), start=date(2018, 1, 1),
                                              end=date(2018, 1, 1), cities=()))
+
+
+def test_forecast_provider_follows_the_report_store(demo_system, demo_store, tmp_path, monkeypatch):
+    """A briefing from a live-fed store forecasts from that store's hours, and notices new ones."""
+    from console.command.replay import replay_period
+    from console.forecast import report_provider as rp
+    from console.forecast_service import ForecastService
+    from console.reports.providers import ProviderRequest, ProviderUnavailable
+    from console.store.db import Store
+    from console.store.repository import Repository
+
+    system, _, _ = demo_system
+    monkeypatch.setattr(rp, "_service", ForecastService(system=system))
+    monkeypatch.setattr(rp, "_data_key", None)
+    live = Store(f"sqlite:///{tmp_path / 'live.db'}")
+    replay_period(demo_store, live, "2019-01-10T01:00", "2019-01-14T00:00", speed=None)
+
+    def req(day):
+        return ProviderRequest(kind="daily", date=day, start=day, end=day, cities=("450100",),
+                               repository=Repository(live))
+
+    res = rp.forecast_provider(req(date(2019, 1, 13)))
+    assert str(res.issued) == "2019-01-13 20:00:00" and {o.city for o in res.outlook} == {"450100"}
+    assert rp._service.data_source.startswith("store sqlite:") and "live.db" in rp._service.data_source
+    with pytest.raises(ProviderUnavailable, match="2019-01-10"):   # the store starts on the 10th
+        rp.forecast_provider(req(date(2019, 1, 11)))
+    before = rp.forecast_provider(req(date(2019, 1, 15)))           # no hours after 01-14 00:00 yet
+    assert str(before.issued) == "2019-01-14 00:00:00"
+    replay_period(demo_store, live, "2019-01-14T01:00", "2019-01-16T00:00", speed=None)   # the feed brings more
+    after = rp.forecast_provider(req(date(2019, 1, 15)))
+    assert str(after.issued) == "2019-01-15 20:00:00"
+    live.close()

@@ -155,6 +155,9 @@ def test_forecast_hook_follows_clock_and_city(make_window, monkeypatch, qtbot):
         def set_language(self, language, names):
             pass
 
+        def set_city_data(self, city):
+            calls.append(("data", tuple(str(c) for c in city["site"].values)))
+
     if not command_docks.forecast_available():
         mod = types.ModuleType(command_docks.FORECAST_MODULE)
         mod.__spec__ = importlib.machinery.ModuleSpec(command_docks.FORECAST_MODULE, None)
@@ -173,6 +176,7 @@ def test_forecast_hook_follows_clock_and_city(make_window, monkeypatch, qtbot):
     qtbot.waitUntil(lambda: dock.panel is not None, timeout=5000)
     win.state.select("450200")
     assert ("city", "柳州市") in calls
+    assert ("data", tuple(win.state.data.codes)) in calls        # the forecast reads the console's own data
     win.state.set_time("2019-01-25 16:00")
     win.command.settle()
     assert calls[-1] == ("clock", pd.Timestamp("2019-01-25 16:00"))
@@ -271,18 +275,23 @@ def test_a_decision_carries_the_signed_in_user_and_refreshes_the_console(command
     assert not panel.approve_selected(True) and "needs role commander" in panel.last_error  # readable refusal
 
 
-def test_real_forecast_panel_follows_the_clock_and_city(make_window, qtbot):
+def _shown_forecast_panel(win, qtbot):
+    """Show the window, bring the forecast dock forward and return its (real) panel."""
     from ui import command_docks
 
     if not command_docks.forecast_available():
-        pytest.skip("ui.panels.forecast_panel is not installed (forecast branch not merged)")
-    win = make_window()
+        pytest.skip("ui.panels.forecast_panel is not installed")
     win.show()
     qtbot.waitExposed(win)
     win.command.raise_panels(["forecast"])
     dock = win.command.forecast_dock
     qtbot.waitUntil(lambda: dock.panel is not None, timeout=5000)
-    p = dock.panel
+    return dock.panel
+
+
+def test_real_forecast_panel_follows_the_clock_and_city(make_window, qtbot):
+    win = make_window()
+    p = _shown_forecast_panel(win, qtbot)
     win.state.set_time("2019-01-25 16:00")
     win.command.settle()  # the forecast is issued once the clock rests
     qtbot.waitUntil(lambda: not p.is_busy() and p.result is not None, timeout=90_000)
@@ -302,3 +311,35 @@ def test_real_forecast_panel_follows_the_clock_and_city(make_window, qtbot):
     assert p.city_box.currentText() == "柳州市" and p.status.text().startswith("起报 2019-01-25 16:00")
     assert any(lv.category_zh in p.cards[0].category.text() for lv in levels())
     assert p.weather.toolTip().startswith("无气象输入")
+
+
+def _until(data, t):
+    """The console snapshot as a live store held it at hour ``t`` (later hours not yet delivered)."""
+    import dataclasses
+
+    n = data.time_index(t) + 1
+    return dataclasses.replace(data, times=data.times[:n], conc={k: v[:, :n] for k, v in data.conc.items()},
+                               aqi=data.aqi[:, :n], level=data.level[:, :n], primary=data.primary[:, :n],
+                               rule_version=data.rule_version[:n])
+
+
+def test_live_forecast_follows_new_hours(make_window, demo_data, qtbot):
+    """Live mode: when the feed brings new hours the console reloads, and the forecast is issued again from the
+    newest hour of the console's own data (not from files of its own)."""
+    from ui.state import LIVE
+
+    win = make_window(load="none")
+    win.state.set_mode(LIVE)
+    win._loaded(_until(demo_data, "2019-01-25 16:00"))
+    p = _shown_forecast_panel(win, qtbot)
+    win.command.settle()
+    qtbot.waitUntil(lambda: not p.is_busy() and p.result is not None, timeout=90_000)
+    assert p.result.forecast.issue_time == pd.Timestamp("2019-01-25 16:00")
+    assert p.result.forecast.info["inputs"]["data_source"] == "console data"
+    assert pd.Timestamp(p.result.observed["time"].values[-1]) == pd.Timestamp("2019-01-25 16:00")
+    win._loaded(_until(demo_data, "2019-01-26 10:00"))             # the feed delivered 18 more hours
+    assert win.state.time() == pd.Timestamp("2019-01-26 10:00")
+    win.command.settle()
+    qtbot.waitUntil(lambda: not p.is_busy() and p.result.forecast.issue_time == pd.Timestamp("2019-01-26 10:00"),
+                    timeout=90_000)
+    assert "10:00" in p.status.text()

@@ -322,6 +322,12 @@ class ForecastPanel(QWidget):
             return
         self._start(t)
 
+    def set_city_data(self, city) -> None:
+        """Forecast from these city observations (the console's data, reloaded as the live feed brings
+        hours); the next :meth:`set_clock` issues again even at the same hour."""
+        self.service.use_city_data(city)
+        self._clock = None
+
     @Slot(str)
     def set_city(self, name: str) -> None:
         """Show the forecast of city ``name`` (Chinese name, with or without 市)."""
@@ -391,8 +397,9 @@ class ForecastPanel(QWidget):
         sites = [str(s) for s in res.forecast.hourly["site"].values]
         if self.city_box.count() != len(sites):
             self._fill_city_box()
-        if self._city is None or self._city not in sites:
-            self._city = self._match_city(self._city or "") or ("南宁" if "南宁" in sites else sites[0])
+        if self._city not in sites:
+            match = self._match_city(self._city or "")
+            self._city = match if match in sites else ("南宁" if "南宁" in sites else sites[0])
         self._select_in_box()
         self._describe(clock, res)
         self._render()
@@ -411,7 +418,7 @@ class ForecastPanel(QWidget):
         if te and pd.Timestamp(te) > pd.Timestamp(clock):
             note = self.tr(" · note: the model's training period extends past this clock (demo model fitted on the "
                            "whole demo record); inputs are still only data up to the clock")
-        self._weather_text = self._weather_statement(info) + note
+        self._weather_text = self._weather_statement(info) + self._inputs_statement(info["inputs"]) + note
         self._show_weather()
 
     def _weather_statement(self, info: dict) -> str:
@@ -423,6 +430,20 @@ class ForecastPanel(QWidget):
                  OBSERVED_WEATHER_ONLY: self.tr("observed meteorology up to the issue time only (no weather "
                                                 "forecast loaded)")}
         return fixed.get(text, text)
+
+    def _inputs_statement(self, inputs: dict) -> str:
+        """Said plainly when the upwind input is short, and which loaded cities the model does not forecast."""
+        out = ""
+        wanted, have = inputs.get("neighbours", []), inputs.get("neighbours_with_data")
+        if wanted and have is not None and len(have) < len(wanted):
+            out += (self.tr(" · NO data from the neighbouring (upwind) cities") if not have else
+                    self.tr(" · neighbouring (upwind) cities with data: {n} of {total}").format(
+                        n=len(have), total=len(wanted)))
+        missing = inputs.get("not_forecast", [])
+        if missing:
+            out += self.tr(" · not forecast (the model was not trained for them): {cities}").format(
+                cities=", ".join(self.display_name(str(c).removesuffix("市")) for c in missing))
+        return out
 
     def _fill_city_box(self) -> None:
         if self.result is None:
