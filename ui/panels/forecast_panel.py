@@ -542,8 +542,9 @@ class ForecastPanel(QWidget):
             self.plot.addItem(pg.InfiniteLine(pos=guide, angle=0, pen=pg.mkPen((255, 126, 0), width=1.2,
                                                                                   style=Qt.DashLine),
                                               label=f"AQI 100 ({guide})" if var != "AQI" else "AQI 100",
-                                              labelOpts={"position": 0.42, "color": (200, 90, 0),
-                                                         "anchors": [(0.5, 1), (0.5, 1)]}))
+                                              # at the right end, clear of the legend (top left)
+                                              labelOpts={"position": 0.995, "color": (200, 90, 0),
+                                                         "anchors": [(1, 1), (1, 1)]}))
         self.plot.addItem(pg.InfiniteLine(pos=x_issue, angle=90, pen=pg.mkPen((120, 120, 120), style=Qt.DotLine),
                                           label=self.tr("issued"), labelOpts={"position": 0.95, "color": (90, 90, 90)}))
         unit = UNITS.get(var, "µg/m³")
