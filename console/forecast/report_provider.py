@@ -111,7 +111,8 @@ def _notes(inputs: dict, lang: str) -> str:
         parts.append(f"有数据的邻近（上风向）城市 {len(have)}/{len(wanted)}" if zh else
                      f"neighbouring (upwind) cities with data: {len(have)} of {len(wanted)}")
     if inputs.get("not_forecast"):
-        cities = "、".join(inputs["not_forecast"])
+        missing = inputs["not_forecast"]
+        cities = "、".join(missing[:8]) + (f" … ({len(missing)})" if len(missing) > 8 else "")
         parts.append(f"未预报（模型未针对其训练）：{cities}" if zh else
                      f"not forecast (model not trained for them): {cities}")
     parts.append("P10–P90 为校准分位数；逐日展望于前一日 23:00 起报，级别为日均 AQI 中位数所属 HJ 633 级别。"

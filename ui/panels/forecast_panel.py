@@ -441,8 +441,9 @@ class ForecastPanel(QWidget):
                         n=len(have), total=len(wanted)))
         missing = inputs.get("not_forecast", [])
         if missing:
-            out += self.tr(" · not forecast (the model was not trained for them): {cities}").format(
-                cities=", ".join(self.display_name(str(c).removesuffix("市")) for c in missing))
+            names = [self.display_name(str(c).removesuffix("市")) for c in missing]
+            cities = ", ".join(names[:8]) + (f" … ({len(names)})" if len(names) > 8 else "")
+            out += self.tr(" · not forecast (the model was not trained for them): {cities}").format(cities=cities)
         return out
 
     def _fill_city_box(self) -> None:
