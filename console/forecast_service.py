@@ -154,6 +154,17 @@ def _relabel(fc: Forecast, obs: xr.Dataset, labels: dict[str, str]) -> tuple[For
     return fc, obs.assign_coords(site=[labels.get(str(s), str(s)) for s in obs["site"].values])
 
 
+def input_gaps(inputs: dict, max_names: int = 8, sep: str = "、") -> tuple[tuple[int, int] | None, str]:
+    """What an issued forecast's ``info["inputs"]`` lacks, for the panel's and the briefing's statements:
+    (neighbours with data, neighbours wanted) when some upwind data are missing, else None; and the cities
+    not forecast, at most ``max_names`` of them, then their count ("" when none)."""
+    wanted, have = inputs.get("neighbours", []), inputs.get("neighbours_with_data")
+    upwind = (len(have), len(wanted)) if wanted and have is not None and len(have) < len(wanted) else None
+    missing = [str(c) for c in inputs.get("not_forecast", [])]
+    names = sep.join(missing[:max_names]) + (f" … ({len(missing)})" if len(missing) > max_names else "")
+    return upwind, names
+
+
 class ForecastService:
     """Thread-safe holder of the data and the forecast system for the console."""
 

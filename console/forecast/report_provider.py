@@ -98,6 +98,7 @@ def _forecast(req: ProviderRequest) -> ForecastResult:
 
 def _notes(inputs: dict, lang: str) -> str:
     """What the forecast rests on, in the report's language: weather input, upwind data, cities left out."""
+    from console.forecast_service import input_gaps
     from forecasting.system import NO_WEATHER, OBSERVED_WEATHER_ONLY
 
     zh = lang == "zh"
@@ -106,13 +107,11 @@ def _notes(inputs: dict, lang: str) -> str:
         weather = {NO_WEATHER: "无气象输入：仅依据历史浓度、日历和邻近城市预报",
                    OBSERVED_WEATHER_ONLY: "仅用截至发布时刻的气象观测（未加载天气预报）"}.get(weather, weather)
     parts = [weather]
-    wanted, have = inputs.get("neighbours", []), inputs.get("neighbours_with_data")
-    if wanted and have is not None and len(have) < len(wanted):
-        parts.append(f"有数据的邻近（上风向）城市 {len(have)}/{len(wanted)}" if zh else
-                     f"neighbouring (upwind) cities with data: {len(have)} of {len(wanted)}")
-    if inputs.get("not_forecast"):
-        missing = inputs["not_forecast"]
-        cities = "、".join(missing[:8]) + (f" … ({len(missing)})" if len(missing) > 8 else "")
+    upwind, cities = input_gaps(inputs)
+    if upwind:
+        parts.append(f"有数据的邻近（上风向）城市 {upwind[0]}/{upwind[1]}" if zh else
+                     f"neighbouring (upwind) cities with data: {upwind[0]} of {upwind[1]}")
+    if cities:
         parts.append(f"未预报（模型未针对其训练）：{cities}" if zh else
                      f"not forecast (model not trained for them): {cities}")
     parts.append("P10–P90 为校准分位数；逐日展望于前一日 23:00 起报，级别为日均 AQI 中位数所属 HJ 633 级别。"

@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, Signal, 
 from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFrame, QHBoxLayout, QLabel, QProgressBar, QScrollArea,
                                QSizePolicy, QVBoxLayout, QWidget)
 
-from console.forecast_service import Cancelled, ForecastService, IssuedForecast
+from console.forecast_service import Cancelled, ForecastService, IssuedForecast, input_gaps
 from forecasting.system import NO_WEATHER, OBSERVED_WEATHER_ONLY
 from models import aqi as AQI
 
@@ -434,15 +434,14 @@ class ForecastPanel(QWidget):
     def _inputs_statement(self, inputs: dict) -> str:
         """Said plainly when the upwind input is short, and which loaded cities the model does not forecast."""
         out = ""
-        wanted, have = inputs.get("neighbours", []), inputs.get("neighbours_with_data")
-        if wanted and have is not None and len(have) < len(wanted):
-            out += (self.tr(" · NO data from the neighbouring (upwind) cities") if not have else
+        upwind, _ = input_gaps(inputs)
+        if upwind:
+            out += (self.tr(" · NO data from the neighbouring (upwind) cities") if not upwind[0] else
                     self.tr(" · neighbouring (upwind) cities with data: {n} of {total}").format(
-                        n=len(have), total=len(wanted)))
-        missing = inputs.get("not_forecast", [])
-        if missing:
-            names = [self.display_name(str(c).removesuffix("市")) for c in missing]
-            cities = ", ".join(names[:8]) + (f" … ({len(names)})" if len(names) > 8 else "")
+                        n=upwind[0], total=upwind[1]))
+        names = [self.display_name(str(c).removesuffix("市")) for c in inputs.get("not_forecast", [])]
+        _, cities = input_gaps({"not_forecast": names}, sep=", ")
+        if cities:
             out += self.tr(" · not forecast (the model was not trained for them): {cities}").format(cities=cities)
         return out
 
