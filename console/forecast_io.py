@@ -264,3 +264,47 @@ def _starts_with_grib(p: Path) -> bool:
             return f.read(4) == b"GRIB"
     except OSError:
         return False
+
+
+def site_weather(path: str | Path, ds: xr.Dataset, utc: bool = False,
+                 locate_hint: str = "add coordinates for them") -> tuple[xr.Dataset, list[str]]:
+    """Weather-forecast fields of ``path`` (NetCDF or GRIB) at the sites of ``ds``: hourly site meteorology
+    on Beijing-time valid hours, and warnings about parts of the file not read.
+
+    GRIB times are UTC by definition; NetCDF times are Beijing time unless ``utc``.  Sites need ``lon``/``lat``
+    coordinates unless the file is already per site.  Raises :class:`InputError` naming the file (sites
+    without coordinates are named, followed by ``locate_hint``)."""
+    from forecasting.meteorology import MeteorologyError, field_names, site_meteorology, to_beijing_time
+
+    lon, lat = site_lonlat(ds)
+    located = np.isfinite(lon) & np.isfinite(lat)
+    bbox = None
+    if located.all() and located.size:
+        pad = 2.0   # degrees around the sites: the nearest grid point of a coarse (2.5°) grid stays inside
+        bbox = (float(lon.min()) - pad, float(lat.min()) - pad, float(lon.max()) + pad, float(lat.max()) + pad)
+    fields = open_weather_fields(path, bbox=bbox, names=field_names())
+    warnings = [f"{Path(path).name}: not read: {fields.attrs['not_read']}"] if fields.attrs.get("not_read") else []
+    if "site" not in fields.dims and not located.all():
+        missing = ", ".join(str(s) for s in ds["site"].values[~located])
+        raise InputError(str(path), f"sites without coordinates ({missing}): the grid points of the weather "
+                                    f"fields cannot be picked; {locate_hint}")
+    try:
+        utc = utc or fields.attrs.get("time_zone") == "UTC"      # GRIB times are UTC by definition
+        fields.attrs.setdefault("source", f"file {Path(path).name}")
+        return site_meteorology(to_beijing_time(fields, utc), ds["site"].values, lon, lat), warnings
+    except MeteorologyError as exc:
+        raise InputError(str(path), str(exc)) from None
+
+
+def require_weather_overlap(met: xr.Dataset, issue: pd.Timestamp, path: str | Path) -> None:
+    """Stop when the weather fields cover none of the forecast hours: a model that needs weather would run blind
+    while the operator believes a weather forecast drove it (a stale or wrong-date file)."""
+    from forecasting.system import forecast_valid_times, weather_hours
+
+    valid = forecast_valid_times(issue)
+    t = pd.DatetimeIndex(met["time"].values)
+    if weather_hours(met, valid) == 0:
+        span = f"valid {t.min():%Y-%m-%d %H:%M} … {t.max():%Y-%m-%d %H:%M}" if len(t) else "no valid times"
+        raise InputError(str(path), f"the weather fields cover none of the forecast hours ({span} Beijing time; "
+                                    f"the forecast is for {valid[0]:%Y-%m-%d %H:%M} … {valid[-1]:%Y-%m-%d %H:%M}): "
+                                    "load the run for this issue time")

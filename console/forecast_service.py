@@ -55,6 +55,18 @@ def cache_dir() -> Path:
 
 
 @dataclass
+class WeatherForecast:
+    """A weather-forecast file loaded for the forecasts (see :meth:`ForecastService.load_weather`)."""
+
+    path: Path
+    utc: bool                                  # NetCDF times given in UTC (GRIB always is)
+    valid: tuple[pd.Timestamp, pd.Timestamp]   # first and last valid hour, Beijing time
+    variables: list[str]                       # site meteorology it provides (TEMP, WS …)
+    warnings: list[str]                        # parts of the file not read
+    used: bool                                 # the model takes weather-forecast input
+
+
+@dataclass
 class IssuedForecast:
     forecast: Forecast
     observed: xr.Dataset          # observations up to the issue time (last 7 days), all sites
@@ -181,6 +193,8 @@ class ForecastService:
         self.model_source = ""
         self.not_forecast: list[str] = []
         self.data_source = "demo files"
+        self._weather: WeatherForecast | None = None
+        self._site_met: tuple[tuple[str, ...], xr.Dataset] | None = None   # (model sites, their meteorology)
 
     # ---------------------------------------------------------------- data & model
     def use_city_data(self, city: xr.Dataset, source: str = "console data") -> None:
@@ -208,6 +222,58 @@ class ForecastService:
             if self._city is city:  # not replaced meanwhile
                 self._ds, self._nb, self._labels, self.not_forecast = ds, nb, labels, not_forecast
         return ds, nb
+
+    # ---------------------------------------------------------------- weather forecast
+    def uses_weather_forecast(self) -> bool:
+        """Whether the model takes weather at the valid times (trained with meteorology as perfect prognosis)."""
+        return any(m.spec.met in ("observed", "nwp") for m in self.system().models())
+
+    @property
+    def weather(self) -> WeatherForecast | None:
+        return self._weather
+
+    def load_weather(self, path: str | Path, utc: bool = False) -> WeatherForecast:
+        """Use the weather-forecast fields of ``path`` (NetCDF or GRIB) in the forecasts from now on.
+
+        Read at once, at the forecast cities, so that a bad file is reported now (:class:`InputError` naming the
+        file); a model trained without weather keeps it loaded but unused, and the forecast says so."""
+        from console.forecast_io import site_weather
+
+        ds, _ = self.data()
+        met, warnings = site_weather(path, ds, utc, locate_hint="the console needs the cities' coordinates "
+                                                               "(station list) to place them on the grid")
+        t = pd.DatetimeIndex(met["time"].values)
+        if not len(t):
+            from console.errors import InputError
+
+            raise InputError(str(path), "the weather fields have no valid times")
+        variables = [v for v in met.data_vars if met[v].notnull().any()]
+        w = WeatherForecast(Path(path), utc, (t.min(), t.max()), variables, warnings, self.uses_weather_forecast())
+        with self._lock:
+            self._weather, self._site_met = w, (tuple(str(s) for s in ds["site"].values), met)
+        return w
+
+    def clear_weather(self) -> None:
+        """Forecast without weather-forecast fields again."""
+        with self._lock:
+            self._weather, self._site_met = None, None
+
+    def _weather_at(self, ds: xr.Dataset) -> xr.Dataset | None:
+        """The loaded weather at the sites of ``ds`` (read again when the forecast cities changed)."""
+        with self._lock:
+            w, cached = self._weather, self._site_met
+        if w is None:
+            return None
+        sites = tuple(str(s) for s in ds["site"].values)
+        if cached is not None and cached[0] == sites:
+            return cached[1]
+        from console.forecast_io import site_weather
+
+        met, _ = site_weather(w.path, ds, w.utc)
+        with self._lock:
+            if self._weather is w:
+                self._site_met = (sites, met)
+        return met
 
     def _training_data(self) -> tuple[xr.Dataset, xr.Dataset | None]:
         if self._given is not None:
@@ -268,9 +334,15 @@ class ForecastService:
         t0, t1 = self.observed_range()
         if t < t0 + pd.Timedelta(days=2) or t > t1 + pd.Timedelta(days=1):
             raise ValueError(f"clock {t:%Y-%m-%d %H:%M} is outside the data ({t0:%Y-%m-%d} … {t1:%Y-%m-%d})")
-        fc = system.forecast(ds, t, neighbours=nb,
+        weather = self._weather
+        fmet = self._weather_at(ds) if weather is not None and weather.used else None
+        fc = system.forecast(ds, t, neighbours=nb, future_met=fmet,
                              progress=(lambda f, m: progress(0.8 + 0.2 * f, m)) if progress else None)
         fc.info["model_source"] = self.model_source
+        if fmet is not None:
+            fc.info["inputs"]["weather_file"] = weather.path.name
+        if weather is not None and not weather.used:
+            fc.info["inputs"]["weather_not_used"] = weather.path.name   # loaded, but the model has no weather input
         fc.info["inputs"]["data_source"] = self.data_source
         fc.info["inputs"]["not_forecast"] = list(self.not_forecast)
         obs = ds.sel(time=slice(t - pd.Timedelta(days=7), t))

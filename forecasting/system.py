@@ -158,7 +158,8 @@ class ForecastSystem:
                         neighbours=nb_names, neighbours_with_data=_with_recent_data(nb, issue, nb_names),
                         weather_hours=[covered, len(valid)],
                         weather=(_weather_note(future_met, valid, covered) if future_met is not None else
-                                 NO_WEATHER if met_used == "none" else OBSERVED_WEATHER_ONLY)),
+                                 NO_WEATHER if met_used == "none" else OBSERVED_WEATHER_ONLY),
+                        **(_weather_facts(future_met) if future_met is not None else {})),
             seconds=round(_time.perf_counter() - t0, 2))
         return Forecast(issue, hourly, daily, info)
 
@@ -184,6 +185,14 @@ def forecast_valid_times(issue: pd.Timestamp) -> pd.DatetimeIndex:
 def weather_hours(met: xr.Dataset, valid: pd.DatetimeIndex) -> int:
     """How many of the forecast's valid hours the weather fields cover."""
     return int(np.isin(valid.values, met["time"].values).sum())
+
+
+def _weather_facts(met: xr.Dataset) -> dict:
+    """The weather input's source, run and valid range, for statements in the UI language."""
+    t = pd.DatetimeIndex(met["time"].values)
+    return dict(weather_source=str(met.attrs.get("source", "weather-forecast fields")),
+                weather_run=str(met.attrs.get("runs", "")),
+                weather_valid=[f"{t.min():%Y-%m-%d %H:%M}", f"{t.max():%Y-%m-%d %H:%M}"] if len(t) else [])
 
 
 def _weather_note(met: xr.Dataset, valid: pd.DatetimeIndex, covered: int) -> str:

@@ -25,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--raise", dest="raise_panels", default="",
                    help="comma-separated panels to bring to the front, e.g. timeline,warnings "
                         "(alarms, warnings, timeline, forecast, sources, briefing, timeseries)")
+    s.add_argument("--weather", help="weather-forecast file (NetCDF/GRIB) to load into the forecast panel, as "
+                                     "its Weather forecast ▸ Load… does (raises the forecast panel)")
+    s.add_argument("--weather-utc", action="store_true", help="the NetCDF file's valid times are UTC")
     s.set_defaults(func=run_shot)
 
 
@@ -109,7 +112,8 @@ def _exit_when_ready(app, win) -> None:
 
 
 def render_shot(out: str, when=None, size=(1600, 1000), language: str = "zh", select: str | None = None,
-                store=None, raise_panels: list[str] | None = None) -> str:
+                store=None, raise_panels: list[str] | None = None, weather: str | None = None,
+                weather_utc: bool = False) -> str:
     """Render the console at ``when`` offscreen into ``out`` (PNG); returns the path."""
     from ui.app import application
     from ui.settings import Settings
@@ -151,6 +155,8 @@ def render_shot(out: str, when=None, size=(1600, 1000), language: str = "zh", se
     win.command.settle()  # lazily built panels: let their first refresh/worker finish
     for _ in range(3):
         QApplication.processEvents()
+    if weather:
+        _load_weather(win, weather, weather_utc)
     img = win.grab()
     if img.width() != size[0] or img.height() != size[1]:
         img = img.scaled(size[0], size[1])
@@ -171,6 +177,21 @@ def render_shot(out: str, when=None, size=(1600, 1000), language: str = "zh", se
     return out
 
 
+def _load_weather(win, path: str, utc: bool) -> None:
+    """Load a weather forecast into the forecast panel and wait for the forecast issued with it."""
+    from PySide6.QtWidgets import QApplication
+
+    if win.command.forecast_dock is None or win.command.forecast_dock.panel is None:
+        win.command.raise_panels(["forecast"])
+        win.command.settle()
+    panel = win.command.forecast_dock.panel
+    panel.load_weather_file(path, utc)
+    for _ in range(3):   # the load, then the forecast it starts
+        panel.wait_idle(60_000)
+        QApplication.processEvents()
+    win.command.settle()
+
+
 def run_shot(args) -> int:
     """``lantian shot``: the screenshot contract (works with no display)."""
     size = _parse_size(args.size)
@@ -183,6 +204,9 @@ def run_shot(args) -> int:
 
     store = _store(args, Settings())
     panels = [p.strip() for p in (args.raise_panels or "").split(",") if p.strip()]
-    path = render_shot(args.out, when, size, args.language, args.select, store=store, raise_panels=panels)
+    if args.weather and "forecast" not in panels:
+        panels.append("forecast")
+    path = render_shot(args.out, when, size, args.language, args.select, store=store, raise_panels=panels,
+                       weather=args.weather, weather_utc=args.weather_utc)
     print(path)
     return 0

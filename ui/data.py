@@ -40,6 +40,8 @@ class ConsoleData:
     stations: pd.DataFrame = field(default_factory=pd.DataFrame)
     db_url: str = ""
     opening: pd.Timestamp | None = None  # the demo's opening hour (worst real episode)
+    lon: np.ndarray | None = None  # (site,) city centre longitude (NaN unknown); None when the store gave none
+    lat: np.ndarray | None = None
 
     @property
     def n_time(self) -> int:
@@ -76,9 +78,10 @@ class ConsoleData:
     def city_dataset(self) -> xr.Dataset:
         """The city concentrations as a Dataset (site = adcode, ``name_zh`` coordinate): what the forecast
         service reads, so forecasts are issued from exactly the data the console shows."""
-        return xr.Dataset({p: (("site", "time"), a) for p, a in self.conc.items()},
-                          coords={"site": list(self.codes), "time": self.times,
-                                  "name_zh": ("site", list(self.names_zh))})
+        coords = {"site": list(self.codes), "time": self.times, "name_zh": ("site", list(self.names_zh))}
+        if self.lon is not None and self.lat is not None:   # where a weather forecast's grid points are picked
+            coords.update(lon=("site", self.lon), lat=("site", self.lat))
+        return xr.Dataset({p: (("site", "time"), a) for p, a in self.conc.items()}, coords=coords)
 
     def city_of_station(self, code: str) -> str | None:
         """City adcode of a station code (None if unknown)."""
@@ -110,7 +113,9 @@ def build_data(ds: xr.Dataset, result: xr.Dataset, stations: pd.DataFrame, stand
         level=result["level"].values.astype(np.int8),
         primary=primary_labels(result["primary_mask"].values),
         rule_version=result["rule_version"].values.astype(str),
-        standard=standard, convention=convention, stations=stations, db_url=db_url)
+        standard=standard, convention=convention, stations=stations, db_url=db_url,
+        lon=ds["lon"].values.astype(float) if "lon" in ds.coords else None,
+        lat=ds["lat"].values.astype(float) if "lat" in ds.coords else None)
 
 
 class _Loaded:

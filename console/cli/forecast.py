@@ -5,7 +5,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from console.errors import InputError, LantianError
@@ -243,8 +242,13 @@ def _run(args) -> int:
                 from console.forecast_io import read_site_coords, with_site_coords
 
                 ds = with_site_coords(ds, read_site_coords(args.site_coords))
-            fmet = _open_met(args.met_file, ds, args.met_utc)
-            _require_overlap(fmet, issue, args.met_file)
+            from console.forecast_io import require_weather_overlap, site_weather
+
+            fmet, warnings = site_weather(args.met_file, ds, args.met_utc,
+                                          locate_hint="give --site-coords FILE (CSV: site,lon,lat)")
+            for w in warnings:
+                print(f"lantian: warning: {w}", file=sys.stderr)
+            require_weather_overlap(fmet, issue, args.met_file)
     elif needs_fields:
         raise LantianError("this model needs weather-forecast fields: give --met-file (NetCDF/GRIB)")
     fc = system.forecast(ds, issue, neighbours=nb, future_met=fmet)
@@ -278,40 +282,3 @@ def _run(args) -> int:
     return 0
 
 
-def _require_overlap(fmet, issue: pd.Timestamp, path: str) -> None:
-    """Stop when the weather fields cover none of the forecast hours: a model that needs weather would run blind
-    while the operator believes a weather forecast drove it (a stale or wrong-date file)."""
-    from forecasting.system import forecast_valid_times, weather_hours
-
-    valid = forecast_valid_times(issue)
-    t = pd.DatetimeIndex(fmet["time"].values)
-    if weather_hours(fmet, valid) == 0:
-        span = f"valid {t.min():%Y-%m-%d %H:%M} … {t.max():%Y-%m-%d %H:%M}" if len(t) else "no valid times"
-        raise InputError(path, f"the weather fields cover none of the forecast hours ({span} Beijing time; the "
-                               f"forecast is for {valid[0]:%Y-%m-%d %H:%M} … {valid[-1]:%Y-%m-%d %H:%M}): "
-                               "load the run for this issue time")
-
-
-def _open_met(path: str, ds, utc: bool):
-    from console.forecast_io import open_weather_fields, site_lonlat
-    from forecasting.meteorology import MeteorologyError, field_names, site_meteorology, to_beijing_time
-
-    lon, lat = site_lonlat(ds)
-    located = np.isfinite(lon) & np.isfinite(lat)
-    bbox = None
-    if located.all():
-        pad = 2.0   # degrees around the sites: the nearest grid point of a coarse (2.5°) grid stays inside
-        bbox = (float(lon.min()) - pad, float(lat.min()) - pad, float(lon.max()) + pad, float(lat.max()) + pad)
-    fields = open_weather_fields(path, bbox=bbox, names=field_names())
-    if fields.attrs.get("not_read"):
-        print(f"lantian: warning: {Path(path).name}: not read: {fields.attrs['not_read']}", file=sys.stderr)
-    if "site" not in fields.dims and not located.all():
-        missing = ", ".join(str(s) for s in ds["site"].values[~located])
-        raise LantianError(f"sites without coordinates ({missing}): the grid points of {Path(path).name} cannot "
-                           "be picked; give --site-coords FILE (CSV: site,lon,lat)")
-    try:
-        utc = utc or fields.attrs.get("time_zone") == "UTC"      # GRIB times are UTC by definition
-        fields.attrs.setdefault("source", f"file {Path(path).name}")
-        return site_meteorology(to_beijing_time(fields, utc), ds["site"].values, lon, lat)
-    except MeteorologyError as exc:
-        raise InputError(path, str(exc)) from None

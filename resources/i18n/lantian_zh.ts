@@ -113,6 +113,26 @@
       <translation>变量</translation>
     </message>
     <message>
+      <source>Weather forecast</source>
+      <translation>气象预报</translation>
+    </message>
+    <message>
+      <source>Load weather-forecast fields (NetCDF or GRIB, with lead times) for the forecast</source>
+      <translation>为预报载入气象预报场（NetCDF 或 GRIB，含预报时效）</translation>
+    </message>
+    <message>
+      <source>Load weather forecast (NetCDF/GRIB)…</source>
+      <translation>载入气象预报（NetCDF/GRIB）…</translation>
+    </message>
+    <message>
+      <source>NetCDF valid times are UTC (GRIB always is)</source>
+      <translation>NetCDF 有效时间为世界时（GRIB 一律为世界时）</translation>
+    </message>
+    <message>
+      <source>Forecast without the weather forecast</source>
+      <translation>不用气象预报进行预报</translation>
+    </message>
+    <message>
       <source>No forecast yet — set the console clock.</source>
       <translation>尚无预报——请设置控制台时钟。</translation>
     </message>
@@ -123,6 +143,38 @@
     <message>
       <source>(daily AQI, HJ 633)</source>
       <translation>（日均AQI，HJ 633）</translation>
+    </message>
+    <message>
+      <source>Load a weather forecast</source>
+      <translation>载入气象预报</translation>
+    </message>
+    <message>
+      <source>Weather forecasts (NetCDF, GRIB)</source>
+      <translation>气象预报（NetCDF、GRIB）</translation>
+    </message>
+    <message>
+      <source>All files</source>
+      <translation>所有文件</translation>
+    </message>
+    <message>
+      <source>reading {file} …</source>
+      <translation>正在读取 {file} …</translation>
+    </message>
+    <message>
+      <source>weather forecast not loaded — {reason}</source>
+      <translation>气象预报未载入 — {reason}</translation>
+    </message>
+    <message>
+      <source>weather: {file}</source>
+      <translation>气象预报：{file}</translation>
+    </message>
+    <message>
+      <source>{file}: valid {start} … {end} (Beijing time); {variables}</source>
+      <translation>{file}：有效时间 {start} … {end}（北京时）；{variables}</translation>
+    </message>
+    <message>
+      <source> (not used by this model)</source>
+      <translation>（本模型不使用）</translation>
     </message>
     <message>
       <source>Forecasting from {time} …</source>
@@ -143,6 +195,22 @@
     <message>
       <source>observed meteorology up to the issue time only (no weather forecast loaded)</source>
       <translation>仅用截至起报时刻的实测气象（未载入气象预报场）</translation>
+    </message>
+    <message>
+      <source>weather forecast {file}{run}: valid {start} … {end} (Beijing time), covering {n} of the {total} forecast hours</source>
+      <translation>气象预报 {file}{run}：有效时间 {start} … {end}（北京时），覆盖 {total} 个预报时次中的 {n} 个</translation>
+    </message>
+    <message>
+      <source>, run {run} UTC</source>
+      <translation>，起报 {run}（世界时）</translation>
+    </message>
+    <message>
+      <source>; the other hours have NO weather input</source>
+      <translation>；其余时次无气象输入</translation>
+    </message>
+    <message>
+      <source> · weather forecast {file} loaded but not used: this model was trained without weather input</source>
+      <translation> · 已载入气象预报 {file} 但未使用：本模型训练时未用气象输入</translation>
     </message>
     <message>
       <source> · NO data from the neighbouring (upwind) cities</source>
@@ -179,6 +247,10 @@
     <message>
       <source>{city} — {variable}: observed and 1–72 h forecast</source>
       <translation>{city} — {variable}：实测与未来1–72小时预报</translation>
+    </message>
+    <message>
+      <source>no weather input</source>
+      <translation>无气象输入</translation>
     </message>
     <message>
       <source>no daily forecast</source>

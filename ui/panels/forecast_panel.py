@@ -8,15 +8,16 @@ the GUI never blocks.  Clock changes while a forecast runs are coalesced (the la
 from __future__ import annotations
 
 import traceback
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
-from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFrame, QHBoxLayout, QLabel, QProgressBar, QScrollArea,
-                               QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QMenu, QProgressBar,
+                               QScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
-from console.forecast_service import Cancelled, ForecastService, IssuedForecast, input_gaps
+from console.forecast_service import Cancelled, ForecastService, IssuedForecast, WeatherForecast, input_gaps
 from forecasting.system import NO_WEATHER, OBSERVED_WEATHER_ONLY
 from models import aqi as AQI
 
@@ -25,6 +26,7 @@ UNITS = {"AQI": "", "CO": "mg/m³"}
 # hourly AQI-100 equivalents shown as a guide line (HJ 633-2012, real-time as published)
 GUIDE = {"AQI": 100, "PM2.5": 75, "PM10": 150, "O3": 200, "NO2": 200, "SO2": 500, "CO": 10}
 WEEKDAYS_ZH = "一二三四五六日"
+WEATHER_SUFFIXES = "*.nc *.nc4 *.netcdf *.cdf *.grib *.grib1 *.grib2 *.grb *.grb2 *.gb2"
 
 
 def _weekday(d: pd.Timestamp, language: str) -> str:
@@ -46,6 +48,27 @@ class _Signals(QObject):
     progress = Signal(float, str)
     done = Signal(object, object)     # (clock, IssuedForecast)
     failed = Signal(object, str)      # (clock, message)
+    weather_loaded = Signal(object)   # WeatherForecast
+    weather_failed = Signal(str)      # message naming the file
+
+
+class _WeatherJob(QRunnable):
+    """Reads a weather-forecast file at the forecast cities (GRIB decoding can take seconds)."""
+
+    def __init__(self, service: ForecastService, path: str, utc: bool, signals: _Signals):
+        super().__init__()
+        self.service, self.path, self.utc, self.signals = service, path, utc, signals
+        self.setAutoDelete(True)
+
+    def run(self) -> None:  # worker thread: no widgets here
+        try:
+            w = self.service.load_weather(self.path, utc=self.utc)
+        except (ValueError, OSError) as exc:    # InputError is a ValueError: file and reason
+            self.signals.weather_failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 — reported in the panel, never crashes the GUI
+            self.signals.weather_failed.emit(f"{self.path}: {exc.__class__.__name__}: {exc}")
+        else:
+            self.signals.weather_loaded.emit(w)
 
 
 class _ForecastJob(QRunnable):
@@ -161,6 +184,11 @@ class ForecastPanel(QWidget):
         self._signals.progress.connect(self._on_progress)
         self._signals.done.connect(self._on_done)
         self._signals.failed.connect(self._on_failed)
+        self._signals.weather_loaded.connect(self._on_weather_loaded)
+        self._signals.weather_failed.connect(self._on_weather_failed)
+        self._weather_job: _WeatherJob | None = None
+        self._weather_message, self._weather_error = "", False   # a load in progress or its failure
+        self._no_weather_labels: list[tuple[pg.TextItem, float]] = []   # (label, left edge) of hours without weather
         self._job: _ForecastJob | None = None
         self._pending = None
         self._clock = None
@@ -192,6 +220,19 @@ class ForecastPanel(QWidget):
         top.addWidget(self.var_label)
         top.addWidget(self.var_box)
         top.addStretch(1)
+        self.weather_file = QLabel("")   # the loaded weather forecast, or why a file was not loaded
+        self.weather_file.setMaximumWidth(360)
+        self.weather_button = QToolButton()
+        self.weather_button.setPopupMode(QToolButton.InstantPopup)
+        menu = QMenu(self.weather_button)
+        self.load_weather_action = menu.addAction("", self.choose_weather_file)
+        self.utc_action = menu.addAction("")
+        self.utc_action.setCheckable(True)
+        self.clear_weather_action = menu.addAction("", self.clear_weather)
+        self.clear_weather_action.setEnabled(False)
+        self.weather_button.setMenu(menu)
+        top.addWidget(self.weather_file)
+        top.addWidget(self.weather_button)
         top.addWidget(self.progress)
         root.addLayout(top)
         self.status = QLabel()
@@ -237,6 +278,13 @@ class ForecastPanel(QWidget):
         """Static texts in the current translation (called again on a language change)."""
         self.city_label.setText(self.tr("City"))
         self.var_label.setText(self.tr("Variable"))
+        self.weather_button.setText(self.tr("Weather forecast"))
+        self.weather_button.setToolTip(self.tr("Load weather-forecast fields (NetCDF or GRIB, with lead times) for "
+                                               "the forecast"))
+        self.load_weather_action.setText(self.tr("Load weather forecast (NetCDF/GRIB)…"))
+        self.utc_action.setText(self.tr("NetCDF valid times are UTC (GRIB always is)"))
+        self.clear_weather_action.setText(self.tr("Forecast without the weather forecast"))
+        self._show_weather_file()
         if self.result is None:
             self.status.setText(self.tr("No forecast yet — set the console clock."))
             self._outlook_head = (self.tr("3-day AQI outlook"), self.tr("(daily AQI, HJ 633)"))
@@ -327,6 +375,74 @@ class ForecastPanel(QWidget):
         hours); the next :meth:`set_clock` issues again even at the same hour."""
         self.service.use_city_data(city)
         self._clock = None
+
+    @Slot()
+    def choose_weather_file(self) -> None:
+        """Ask for a weather-forecast file and load it."""
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Load a weather forecast"), "",
+                                              self.tr("Weather forecasts (NetCDF, GRIB)") + f" ({WEATHER_SUFFIXES});;"
+                                              + self.tr("All files") + " (*)")
+        if path:
+            self.load_weather_file(path)
+
+    def load_weather_file(self, path: str, utc: bool | None = None) -> None:
+        """Read the weather-forecast fields of ``path`` in the background, then forecast again with them."""
+        if utc is not None:
+            self.utc_action.setChecked(utc)
+        self._weather_job = _WeatherJob(self.service, str(path), self.utc_action.isChecked(), self._signals)
+        self._weather_message = self.tr("reading {file} …").format(file=Path(path).name)
+        self._weather_error = False
+        self._show_weather_file()
+        self.pool.start(self._weather_job)
+
+    @Slot()
+    def clear_weather(self) -> None:
+        """Forecast without weather-forecast fields again."""
+        self.service.clear_weather()
+        self._weather_message, self._weather_error = "", False
+        self.clear_weather_action.setEnabled(False)
+        self._show_weather_file()
+        self._reissue()
+
+    def _reissue(self) -> None:
+        """Issue the forecast at the current clock again (its inputs changed)."""
+        clock, self._clock = self._clock, None
+        if clock is not None:
+            self.set_clock(clock)
+
+    @Slot(object)
+    def _on_weather_loaded(self, w: WeatherForecast) -> None:
+        self._weather_job = None
+        self._weather_message, self._weather_error = "", False
+        self.clear_weather_action.setEnabled(True)
+        self._show_weather_file()
+        self._reissue()
+
+    @Slot(str)
+    def _on_weather_failed(self, msg: str) -> None:
+        self._weather_job = None
+        self._weather_message = self.tr("weather forecast not loaded — {reason}").format(reason=msg)
+        self._weather_error = True
+        self._show_weather_file()
+
+    def _show_weather_file(self) -> None:
+        """The loaded weather forecast (file, valid period, used or not), or the last load's failure."""
+        w, msg = self.service.weather, self._weather_message
+        if msg:
+            text, tip = msg, msg
+        elif w is not None:
+            text = self.tr("weather: {file}").format(file=w.path.name)
+            tip = self.tr("{file}: valid {start} … {end} (Beijing time); {variables}").format(
+                file=w.path, start=f"{w.valid[0]:%Y-%m-%d %H:%M}", end=f"{w.valid[1]:%Y-%m-%d %H:%M}",
+                variables=", ".join(w.variables))
+            if not w.used:
+                text += self.tr(" (not used by this model)")
+            tip += "".join(f"\n{x}" for x in w.warnings)
+        else:
+            text, tip = "", ""
+        self.weather_file.setStyleSheet("color: #b00020;" if self._weather_error else "")
+        self.weather_file.setText(self.weather_file.fontMetrics().elidedText(text, Qt.ElideMiddle, 350))
+        self.weather_file.setToolTip(tip)
 
     @Slot(str)
     def set_city(self, name: str) -> None:
@@ -424,12 +540,26 @@ class ForecastPanel(QWidget):
     def _weather_statement(self, info: dict) -> str:
         """The forecast's weather-input statement; the two fixed ones in the UI language, a weather file's own
         description (file, run, valid range) as recorded."""
-        text = info["inputs"]["weather"]
+        inputs = info["inputs"]
+        text = inputs["weather"]
         fixed = {NO_WEATHER: self.tr("NO weather input: forecast from past concentrations, calendar and "
                                      "neighbouring sites only"),
                  OBSERVED_WEATHER_ONLY: self.tr("observed meteorology up to the issue time only (no weather "
                                                 "forecast loaded)")}
-        return fixed.get(text, text)
+        if inputs.get("weather_valid"):
+            covered, total = inputs["weather_hours"]
+            text = self.tr("weather forecast {file}{run}: valid {start} … {end} (Beijing time), covering {n} of the "
+                           "{total} forecast hours").format(
+                file=inputs.get("weather_file") or inputs["weather_source"],
+                run=self.tr(", run {run} UTC").format(run=inputs["weather_run"]) if inputs.get("weather_run") else "",
+                start=inputs["weather_valid"][0], end=inputs["weather_valid"][1], n=covered, total=total)
+            if covered < total:
+                text += self.tr("; the other hours have NO weather input")
+        text = fixed.get(text, text)
+        if inputs.get("weather_not_used"):
+            text += self.tr(" · weather forecast {file} loaded but not used: this model was trained without "
+                            "weather input").format(file=inputs["weather_not_used"])
+        return text
 
     def _inputs_statement(self, inputs: dict) -> str:
         """Said plainly when the upwind input is short, and which loaded cities the model does not forecast."""
@@ -492,6 +622,7 @@ class ForecastPanel(QWidget):
         res = self.result
         self.plot.clear()
         self.plot.plotItem.legend.clear()
+        self._no_weather_labels = []
         if res is None or self._city is None:
             return
         var = self.var_box.currentText()
@@ -545,6 +676,7 @@ class ForecastPanel(QWidget):
                                               # at the right end, clear of the legend (top left)
                                               labelOpts={"position": 0.995, "color": (200, 90, 0),
                                                          "anchors": [(1, 1), (1, 1)]}))
+        self._mark_hours_without_weather(fc.info["inputs"], x)
         self.plot.addItem(pg.InfiniteLine(pos=x_issue, angle=90, pen=pg.mkPen((120, 120, 120), style=Qt.DotLine),
                                           label=self.tr("issued"), labelOpts={"position": 0.95, "color": (90, 90, 90)}))
         unit = UNITS.get(var, "µg/m³")
@@ -554,8 +686,25 @@ class ForecastPanel(QWidget):
             city=self.display_name(self._city), variable=var))
         ymax = np.nanmax(np.concatenate([obs_y[np.isfinite(obs_y)] if len(obs_y) else [0], at(0.9)]))
         self.plot.setYRange(0, max(1.0, ymax) * 1.08, padding=0)
+        for text, x_left in self._no_weather_labels:
+            text.setPos(x_left, max(1.0, ymax) * 1.08)
         self.plot.setXRange(x_issue - 4 * 86400, x[-1], padding=0.01)
         self._render_outlook()
+
+    def _mark_hours_without_weather(self, inputs: dict, x: np.ndarray) -> None:
+        """Shade the forecast hours a loaded weather forecast does not cover (before its first or after its last
+        valid hour): there the model runs without the weather it was trained with."""
+        valid = inputs.get("weather_valid")
+        if not valid:
+            return
+        start, end = _epoch([pd.Timestamp(valid[0]), pd.Timestamp(valid[1])])
+        for lo, hi in ((x[0] - 1800, start - 1800), (end + 1800, x[-1] + 1800)):
+            if hi > lo:
+                self.plot.addItem(pg.LinearRegionItem((lo, hi), movable=False, brush=pg.mkBrush(120, 120, 120, 40),
+                                                      pen=pg.mkPen(None)))
+                text = pg.TextItem(self.tr("no weather input"), color=(90, 90, 90), anchor=(0, 0))
+                self._no_weather_labels.append((text, lo))
+                self.plot.addItem(text)
 
     def _render_outlook(self) -> None:
         d = self.result.forecast.daily
