@@ -254,6 +254,8 @@ class CommandDocks(QObject):
             return None
         mod = importlib.import_module(FORECAST_MODULE)
         p = mod.ForecastPanel()
+        if hasattr(p, "weatherChanged"):   # the panel's weather forecast drives the briefings' forecasts too
+            p.weatherChanged.connect(self._forecast_weather)
         p.set_city_data(self.state.data.city_dataset())
         p.set_language(self.state.language, self._forecast_names())
         city = self._selected_name("zh")
@@ -261,6 +263,13 @@ class CommandDocks(QObject):
             p.set_city(city)
         self.forecast_timer.start()
         return p
+
+    @staticmethod
+    def _forecast_weather(weather) -> None:
+        """The weather forecast loaded in the forecast panel drives the briefings' forecasts too."""
+        from console.forecast.report_provider import use_weather
+
+        use_weather(*(weather or (None,)))
 
     def _build_pmf(self):
         from ui.panels.pmf_panel import PMFPanel

@@ -37,6 +37,10 @@ def register(sub) -> None:
     p.add_argument("--convention", choices=["standard", "published"], default="standard",
                    help="hourly AQI: the standard's text (default) or as the national platform publishes it")
     p.add_argument("--template", metavar="FILE.json", help="use this template file instead of the default lookup")
+    p.add_argument("--weather", metavar="FILE",
+                   help="weather-forecast fields (NetCDF/GRIB) for the report's forecast, as the console's forecast "
+                        "panel loads them (used by models trained with weather input; the report says which)")
+    p.add_argument("--weather-utc", action="store_true", help="the NetCDF file's valid times are UTC")
     p.add_argument("--db", default=argparse.SUPPRESS, metavar="URL",
                    help="database URL (same as the global `lantian --db`; default SQLite in the user data dir)")
     p.add_argument("--edit-template", action="store_true",
@@ -75,6 +79,13 @@ def run(args) -> int:
     from console.reports import check_font, make_report, output_format
     from console.store.repository import Repository
 
+    if args.weather:   # before the font check: a wrong file is the user's to fix first
+        from console.forecast.report_provider import use_weather
+        from console.forecast_io import open_weather_fields
+        from forecasting.meteorology import field_names
+
+        open_weather_fields(args.weather, names=field_names()).close()   # an unreadable file stops here, named
+        use_weather(args.weather, args.weather_utc)
     check_font()  # fail before touching the store or writing anything
     for o in args.out:
         output_format(Path(o))

@@ -3,7 +3,9 @@
 Issues the forecast at 20:00 of the report day (national practice: forecasts published by 20:00) —
 or at the last observation before it — with the console's forecast service (its model, and the city
 observations of the report's store: demo, ingested files, live-feed hours; the demo files when the
-request has no store), and returns hourly AQI quantiles per city and the D+1…D+3 outlook.
+request has no store), and returns hourly AQI quantiles per city and the D+1…D+3 outlook.  A weather
+forecast loaded in the session (the console's forecast panel, or ``lantian brief --weather``; see
+:func:`use_weather`) drives the briefings' forecasts as it drives the panel's.
 """
 from __future__ import annotations
 
@@ -12,12 +14,14 @@ import threading
 import numpy as np
 import pandas as pd
 
+from console.errors import LantianError
 from console.reports.providers import (ForecastResult, OutlookDay, ProviderRequest, ProviderUnavailable,
                                        QuantileSeries, register_provider)
 
 _service = None
 _lock = threading.RLock()
 _data_key = None   # (store, its city time range) whose observations the service holds
+_weather: tuple[str, bool] | None = None   # (file, NetCDF times in UTC) of the session's weather forecast
 
 
 def _adcodes() -> dict[str, str]:
@@ -48,6 +52,29 @@ def _use_store(svc, repo) -> None:
         _data_key = key
 
 
+def use_weather(path: str | None, utc: bool = False) -> None:
+    """The weather-forecast file (NetCDF/GRIB) the briefings' forecasts use from now on; None: none.
+
+    The console calls this when its forecast panel loads or clears one, so a briefing rests on the same
+    weather input as the forecast on screen."""
+    global _weather
+    with _lock:
+        _weather = (str(path), bool(utc)) if path else None
+
+
+def _sync_weather(svc) -> None:
+    """Load or clear the session's weather forecast in the service (a file that cannot be read is named)."""
+    have = svc.weather
+    if _weather is None:
+        if have is not None:
+            svc.clear_weather()
+    elif have is None or (str(have.path), have.utc) != _weather:
+        try:
+            svc.load_weather(*_weather)
+        except (LantianError, ValueError) as exc:   # InputError names the file and the reason
+            raise ProviderUnavailable(f"weather forecast not loaded: {exc}") from None
+
+
 def forecast_provider(req: ProviderRequest) -> ForecastResult:
     with _lock:   # one report at a time on the shared service
         return _forecast(req)
@@ -60,6 +87,7 @@ def _forecast(req: ProviderRequest) -> ForecastResult:
         t_start, t_end = svc.observed_range()
     except ValueError as exc:   # the model knows none of the store's cities
         raise ProviderUnavailable(str(exc)) from None
+    _sync_weather(svc)
     issue = pd.Timestamp(req.date) + pd.Timedelta(hours=20)
     if issue > t_end + pd.Timedelta(hours=1):
         issue = t_end
@@ -106,7 +134,13 @@ def _notes(inputs: dict, lang: str) -> str:
     if zh:
         weather = {NO_WEATHER: "无气象输入：仅依据历史浓度、日历和邻近城市预报",
                    OBSERVED_WEATHER_ONLY: "仅用截至发布时刻的气象观测（未加载天气预报）"}.get(weather, weather)
+    if inputs.get("weather_valid"):
+        weather = _file_weather(inputs, zh)
     parts = [weather]
+    if inputs.get("weather_not_used"):
+        parts.append(f"已载入气象预报 {inputs['weather_not_used']} 但未使用（本模型训练时未用气象输入）" if zh else
+                     f"weather forecast {inputs['weather_not_used']} loaded but not used (the model was trained "
+                     "without weather input)")
     upwind, cities = input_gaps(inputs)
     if upwind:
         parts.append(f"有数据的邻近（上风向）城市 {upwind[0]}/{upwind[1]}" if zh else
@@ -118,6 +152,20 @@ def _notes(inputs: dict, lang: str) -> str:
                  if zh else "P10–P90 from calibrated quantiles; daily outlook issued 23:00, HJ 633 category of the "
                             "median daily AQI.")
     return ("；" if zh else ". ").join(parts[:-1]) + ("。" if zh else ". ") + parts[-1]
+
+
+def _file_weather(inputs: dict, zh: bool) -> str:
+    """The weather forecast a forecast used: file, run, valid period and the forecast hours it covers."""
+    name = inputs.get("weather_file") or inputs["weather_source"]
+    (start, end), (covered, total) = inputs["weather_valid"], inputs["weather_hours"]
+    run = inputs.get("weather_run")
+    if zh:
+        text = (f"气象预报 {name}" + (f"，起报 {run}（世界时）" if run else "") +
+                f"：有效时间 {start} … {end}（北京时），覆盖 {total} 个预报时次中的 {covered} 个")
+        return text + ("；其余时次无气象输入" if covered < total else "")
+    text = (f"weather forecast {name}" + (f", run {run} UTC" if run else "") +
+            f": valid {start} … {end} (Beijing time), covering {covered} of the {total} forecast hours")
+    return text + ("; the other hours have NO weather input" if covered < total else "")
 
 
 register_provider("forecast", forecast_provider)

@@ -130,6 +130,7 @@ def test_the_forecast_panel_loads_and_clears_a_weather_forecast(world, tmp_path,
         qtbot.waitUntil(lambda: panel._weather_job is None, timeout=30_000)
         assert panel.weather_file.toolTip().startswith("weather forecast not loaded — ")
         assert "forecast.nc: cannot open as NetCDF" in panel.weather_file.toolTip()
+        assert "Error" not in panel.weather_file.toolTip()                   # the reason, not an exception name
         assert panel.service.weather.path.name == "gfs.calm.t00z.pgrb2"      # the loaded one stays in use
 
         with qtbot.waitSignal(panel.forecastReady, timeout=60_000):
@@ -139,3 +140,44 @@ def test_the_forecast_panel_loads_and_clears_a_weather_forecast(world, tmp_path,
     finally:
         panel.close()
         assert panel.pool.waitForDone(10_000)
+
+
+def test_briefings_forecast_with_the_session_weather_forecast(world, tmp_path, monkeypatch):
+    """The weather forecast loaded in the console (or `lantian brief --weather`) drives the briefing's forecast,
+    and the briefing note says which file, run and hours, in the report's language."""
+    from datetime import date
+
+    import console.forecast.report_provider as rp
+    from console.reports.providers import ProviderRequest, ProviderUnavailable
+
+    met_model, _, city = world
+    monkeypatch.setattr(rp, "_service", _service(met_model, city))
+    monkeypatch.setattr(rp, "_weather", None)
+    day = date(2020, 3, 1)
+    req = {lang: ProviderRequest("daily", day, day, day, (), lang) for lang in ("zh", "en")}
+    assert "仅用截至发布时刻的气象观测（未加载天气预报）" in rp.forecast_provider(req["zh"]).notes
+    rp.use_weather(str(_gfs(tmp_path, "calm", 0.3)))
+    zh = rp.forecast_provider(req["zh"]).notes
+    assert ("气象预报 gfs.calm.t00z.pgrb2，起报 2020-03-01 00:00（世界时）：有效时间 2020-03-01 08:00 … "
+            "2020-03-04 20:00（北京时），覆盖 72 个预报时次中的 72 个") in zh
+    en = rp.forecast_provider(req["en"]).notes
+    assert "weather forecast gfs.calm.t00z.pgrb2, run 2020-03-01 00:00 UTC: valid 2020-03-01 08:00" in en
+    junk = tmp_path / "forecast.nc"
+    junk.write_text("not a weather forecast\n")
+    rp.use_weather(str(junk))
+    with pytest.raises(ProviderUnavailable, match="weather forecast not loaded: .*forecast.nc: cannot open"):
+        rp.forecast_provider(req["en"])
+    rp.use_weather(None)
+    assert "仅用截至发布时刻的气象观测" in rp.forecast_provider(req["zh"]).notes
+
+
+def test_brief_refuses_an_unreadable_weather_file_naming_it(tmp_path, capsys):
+    from console.cli import main
+
+    junk = tmp_path / "forecast.nc"
+    junk.write_text("not a weather forecast\n")
+    rc = main(["brief", "daily", "--date", "2019-01-27", "--out", str(tmp_path / "r.pdf"), "--weather", str(junk),
+               "--db", f"sqlite:///{tmp_path / 'never.db'}"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "forecast.nc: cannot open as NetCDF" in err and "Traceback" not in err
+    assert not (tmp_path / "r.pdf").exists() and not (tmp_path / "never.db").exists()

@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, Signal, 
 from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QMenu, QProgressBar,
                                QScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
+from console.errors import LantianError
 from console.forecast_service import Cancelled, ForecastService, IssuedForecast, WeatherForecast, input_gaps
 from forecasting.system import NO_WEATHER, OBSERVED_WEATHER_ONLY
 from models import aqi as AQI
@@ -63,7 +64,7 @@ class _WeatherJob(QRunnable):
     def run(self) -> None:  # worker thread: no widgets here
         try:
             w = self.service.load_weather(self.path, utc=self.utc)
-        except (ValueError, OSError) as exc:    # InputError is a ValueError: file and reason
+        except (LantianError, ValueError, OSError) as exc:    # InputError: the file and the reason
             self.signals.weather_failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 — reported in the panel, never crashes the GUI
             self.signals.weather_failed.emit(f"{self.path}: {exc.__class__.__name__}: {exc}")
@@ -88,7 +89,7 @@ class _ForecastJob(QRunnable):
             res = self.service.issue(self.clock, self._progress)
         except Cancelled:
             self.signals.failed.emit(self.clock, "cancelled")
-        except ValueError as exc:
+        except (LantianError, ValueError) as exc:
             self.signals.failed.emit(self.clock, str(exc))
         except Exception as exc:  # noqa: BLE001 — reported in the panel, never crashes the GUI
             self.signals.failed.emit(self.clock, f"{exc.__class__.__name__}: {exc}\n{traceback.format_exc(limit=3)}")
@@ -172,6 +173,7 @@ class ForecastPanel(QWidget):
 
     forecastReady = Signal(object)   # IssuedForecast
     busyChanged = Signal(bool)
+    weatherChanged = Signal(object)  # (file, NetCDF times in UTC) of the loaded weather forecast, or None
     SIDE_BELOW_HEIGHT = 470   # px: in a shorter dock (a 768-px screen) the outlook goes beside the chart
     FIRST_SHOW_HEIGHT = 400   # px the dock asks for when first shown (at most half the window)
 
@@ -402,6 +404,7 @@ class ForecastPanel(QWidget):
         self._weather_message, self._weather_error = "", False
         self.clear_weather_action.setEnabled(False)
         self._show_weather_file()
+        self.weatherChanged.emit(None)
         self._reissue()
 
     def _reissue(self) -> None:
@@ -416,6 +419,7 @@ class ForecastPanel(QWidget):
         self._weather_message, self._weather_error = "", False
         self.clear_weather_action.setEnabled(True)
         self._show_weather_file()
+        self.weatherChanged.emit((str(w.path), w.utc))
         self._reissue()
 
     @Slot(str)
