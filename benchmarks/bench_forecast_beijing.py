@@ -85,6 +85,10 @@ def main(argv=None) -> int:
                     help="pool event classifiers into the distribution (TrainConfig.exceedance_pool=True)")
     ap.add_argument("--daily-anchor", action="store_true",
                     help="daily models anchored on the last 24-h mean (TrainConfig.daily_anchor)")
+    ap.add_argument("--pool-sites", default="daily", choices=["none", "daily", "all"],
+                    help="partial pooling of each station's forecast toward the mean over the 12 stations (one city) "
+                         "at the same issue time, weight per horizon fitted out of sample (TrainConfig.site_pooling): "
+                         "daily runs (default since 2026-11-29 night), all runs, or none (the runs before)")
     ap.add_argument("--no-anchor", action="store_true",
                     help="hourly models without the persistence anchor (TrainConfig.persistence_anchor=False)")
     ap.add_argument("--split", default="test", choices=["test", "validation"],
@@ -113,11 +117,12 @@ def main(argv=None) -> int:
     hcfg = TrainConfig(max_rows=rows, n_threads=args.threads, calib_method=args.calib, calib_level_edges=edges,
                        recalibrate_exceedance=args.recalibrate, dist_center=args.center,
                        exceedance_pool=args.pool, calib_condition=args.condition,
-                       persistence_anchor=not args.no_anchor)
+                       persistence_anchor=not args.no_anchor, site_pooling=args.pool_sites == "all")
     dcfg = TrainConfig(daily_anchor=args.daily_anchor, issue_hours=(23,), calib_method=args.daily_calib, recalibrate_exceedance=args.recalibrate,
                        min_samples_leaf=args.daily_leaf, max_leaf_nodes=args.daily_nodes, n_threads=args.threads,
                        learning_rate=args.daily_lr, max_iter=args.daily_iter, n_bags=args.daily_bags,
-                       dist_center=args.daily_center, exceedance_pool=args.pool, calib_condition=args.condition, train_issue_hours=None if args.daily_aug <= 1 else tuple(range(24 - args.daily_aug, 24)))
+                       dist_center=args.daily_center, exceedance_pool=args.pool, calib_condition=args.condition,
+                       site_pooling=args.pool_sites != "none", train_issue_hours=None if args.daily_aug <= 1 else tuple(range(24 - args.daily_aug, 24)))
     runs = {
         "hourly24_current": dict(horizons=[24], met="current", stat="hourly", cfg=hcfg),
         "hourly24_observed": dict(horizons=[24], met="observed", stat="hourly",
@@ -149,7 +154,8 @@ def main(argv=None) -> int:
                    forecasts=res.metrics["timing"]["n_forecasts"], wall_seconds=round(wall, 1),
                    met_note=res.metrics["setup"]["met_note"], n_iter=res.models[0].meta["n_iter"],
                    exceedance_pool=res.models[0].meta.get("exceedance_pool"),
-                   calibration_choice=res.models[0].meta.get("calibration_choice"))
+                   calibration_choice=res.models[0].meta.get("calibration_choice"),
+                   site_pooling_weights=res.models[0].meta.get("site_pooling_weights"))
         if r["stat"] != "hourly":
             cat = b["category"]
             out.update(exact=cat["point"]["exact"], within_1=cat["point"]["within_1"],

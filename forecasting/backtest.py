@@ -115,8 +115,8 @@ def predict_block(model: DirectForecaster, ds: xr.Dataset, start, end, neighbour
                                         issue_mask=mask, with_target=False):
         if len(rows) == 0:
             continue
-        point, q, scale = model.distribution(X[rows], h, levels)
         si, ti = site_idx[rows], time_idx[rows]
+        point, q, scale = model.distribution(X[rows], h, levels, groups=ti)   # sites issued together: same ti
         vi = ti + h
         inside = vi < T
         obs = np.full(len(rows), np.nan)
@@ -132,7 +132,7 @@ def predict_block(model: DirectForecaster, ds: xr.Dataset, start, end, neighbour
         })
         for j, lv in enumerate(levels):
             df[f"q{lv:.2f}"] = q[:, j]
-        pr = model.exceedances(X[rows], h, list(thr.values()))
+        pr = model.exceedances(X[rows], h, list(thr.values()), groups=ti)
         for k, a in enumerate(thr):
             df[f"p_gt_{a}"] = pr[:, k]
         out.append(df)

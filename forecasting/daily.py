@@ -76,7 +76,7 @@ def daily_outlook(models: dict, ext: xr.Dataset, issue_index: int, issue: pd.Tim
             k = (h - 1) // 24
             for di, d in enumerate(wanted):
                 if leads[d] == k:
-                    _, q, _ = m.distribution(X[rows], h, levels)
+                    _, q, _ = m.distribution(X[rows], h, levels, groups=np.zeros(len(rows)))   # one issue time
                     arr[:, di, :] = q
         qs[tgt] = arr
     from forecasting.probabilistic import category_probabilities, derived_aqi

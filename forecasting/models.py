@@ -78,6 +78,10 @@ class TrainConfig:
     #                                       one weight per horizon fitted out of sample in log space (trees
     #                                       approximate "same as now" coarsely: 1 h forecasts lost to persistence)
     pool_weight: float | None = None      # fixed classifier weight instead of the out-of-sample choice
+    site_pooling: bool = False            # partial pooling of centre and point toward the mean over the sites at the
+    #                                       same issue time (stations of one city share its weather), one weight per
+    #                                       horizon fitted out of sample in log space; for station networks, not
+    #                                       for cities hundreds of km apart
 
     def spread_estimator(self, q: float) -> HistGradientBoostingRegressor:
         return HistGradientBoostingRegressor(
@@ -189,7 +193,7 @@ class DirectForecaster:
         #              (rows within max(horizon) of the block purged) — residuals cover all seasons
         #              and carry no trend bias of a model that never saw the recent past;
         #  "forward":  the last `calib_fraction` of the period predicted by a model fitted before it.
-        pm, ps, po, ph, pc, pk, pb, pp, pt = [], [], [], [], [], [], [], [], []
+        pm, ps, po, ph, pc, pk, pb, pp, pt, pg = [], [], [], [], [], [], [], [], [], []
         lag_col = self._anchor_column()
         anchoring = cfg.persistence_anchor and (self.stat == "hourly" or cfg.daily_anchor) and lag_col is not None
         knots = self._pool_knots(y, cfg)
@@ -216,10 +220,12 @@ class DirectForecaster:
             pc.append(self._fold_classifiers(knots, X[fit_rows], y[fit_rows], X[test], cfg))
             pk.append(X[test][:, key_col] if key_col is not None else np.full(int(test.sum()), np.nan))
             pb.append(np.full(int(test.sum()), len(pb)))
-            if anchoring:   # the latest observation and the point forecast, for the anchor weights
+            if anchoring:   # the latest observation, for the anchor weights
                 pp.append(X[test][:, lag_col])
+            if anchoring or cfg.site_pooling:   # the point forecast, for the anchor and pooling weights
                 pt.append(pm[-1] if cfg.dist_center != "quantile-mid" or not spread
                           else np.maximum(_predict(est, X[test]), 0.0))
+            pg.append(ti[test])   # issue-time index: the sites forecast together
             sc = _scale(spread, X[test])
             ps.append(np.ones(int(test.sum())) if sc is None else sc)
         self.meta.pop("persistence_weights", None)
@@ -229,6 +235,10 @@ class DirectForecaster:
             w_p = anchor_weights(cat(pt), cat(pp), cat(po), cat(ph), self.horizons)
             self.meta["persistence_weights"] = dict(horizons=list(map(int, self.horizons)), centre=w_c, point=w_p)
             pm = [anchor(m_, p_, self._anchor_w("centre", h_)) for m_, p_, h_ in zip(pm, pp, ph)]
+            pt = [anchor(t_, p_, self._anchor_w("point", h_)) for t_, p_, h_ in zip(pt, pp, ph)]
+        self.meta.pop("site_pooling_weights", None)
+        if cfg.site_pooling and pm:
+            pm = self._fit_site_pooling(pm, pt, po, ph, pg)
         oos = [np.concatenate(a) for a in (pm, po, ph, ps, pk)]
         key_name = self.spec.names[key_col] if key_col is not None else None
         if key_name is not None and cfg.calib_condition == "auto":
@@ -275,6 +285,29 @@ class DirectForecaster:
         if not self.meta.get("persistence_weights"):
             return values
         return anchor(values, X[:, self._anchor_column()], self._anchor_w(which, h))
+
+    def _fit_site_pooling(self, pm, pt, po, ph, pg) -> list[np.ndarray]:
+        """Pooling weights per horizon from the out-of-sample blocks (centre ``pm`` and point ``pt`` toward the
+        mean over the sites of the same issue time, least squares in log space); returns the pooled centres."""
+        cat = np.concatenate
+        mc = [site_mean(m_, g_, h_) for m_, g_, h_ in zip(pm, pg, ph)]
+        mp = [site_mean(t_, g_, h_) for t_, g_, h_ in zip(pt, pg, ph)]
+        w_c = anchor_weights(cat(pm), cat(mc), cat(po), cat(ph), self.horizons, monotone=False)
+        w_p = anchor_weights(cat(pt), cat(mp), cat(po), cat(ph), self.horizons, monotone=False)
+        self.meta["site_pooling_weights"] = dict(horizons=list(map(int, self.horizons)), centre=w_c, point=w_p)
+        return [anchor(m_, c_, self._pool_w("centre", h_)) for m_, c_, h_ in zip(pm, mc, ph)]
+
+    def _pool_w(self, which: str, h) -> np.ndarray | float:
+        pw = self.meta.get("site_pooling_weights")
+        return np.interp(np.asarray(h, float), pw["horizons"], pw[which]) if pw else 0.0
+
+    def _site_pooled(self, which: str, values: np.ndarray, h, groups) -> np.ndarray:
+        """``values`` partially pooled toward their issue time's mean over the sites (models fitted with
+        ``site_pooling``; ``groups`` labels the rows issued together, None: no pooling)."""
+        if groups is None or not self.meta.get("site_pooling_weights"):
+            return values
+        hh = np.broadcast_to(np.asarray(h), values.shape)
+        return anchor(values, site_mean(values, np.asarray(groups), hh), self._pool_w(which, hh))
 
     def _condition_column(self, cfg: TrainConfig) -> int | None:
         """Design-matrix column of the calibration key (the target's latest observation), if conditioned."""
@@ -399,11 +432,14 @@ class DirectForecaster:
             G = 1 - self.pool.pooled(X, 1 - F0)
         return F0, G
 
-    def distribution(self, X: np.ndarray, h, levels) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """(point, quantiles at ``levels``, scale) for design-matrix rows at horizon(s) ``h``."""
+    def distribution(self, X: np.ndarray, h, levels, groups=None
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(point, quantiles at ``levels``, scale) for design-matrix rows at horizon(s) ``h``; ``groups`` labels
+        rows issued at the same time (for models fitted with site pooling)."""
         raw = self.predict_point(X)
         c, scale = self._center_scale(X, raw)
         c, point = self._anchored("centre", c, X, h), self._anchored("point", raw, X, h)
+        c, point = self._site_pooled("centre", c, h, groups), self._site_pooled("point", point, h, groups)
         key = self._calib_key(X)
         if self.pool is None:
             return point, self.calibrator.quantiles(c, h, levels, scale, key=key), scale
@@ -415,10 +451,10 @@ class DirectForecaster:
         """P(Y > threshold) — of the pooled distribution when the model has an exceedance pool."""
         return self.exceedances(X, h, [threshold])[:, 0]
 
-    def exceedances(self, X: np.ndarray, h, thresholds) -> np.ndarray:
+    def exceedances(self, X: np.ndarray, h, thresholds, groups=None) -> np.ndarray:
         """P(Y > c) for several thresholds at once, shape ``(n, len(thresholds))``."""
         c, scale = self._center_scale(X, self.predict_point(X))
-        c = self._anchored("centre", c, X, h)
+        c = self._site_pooled("centre", self._anchored("centre", c, X, h), h, groups)
         key = self._calib_key(X)
         raw = np.stack([self.calibrator.exceedance(c, h, t, scale, recalibrate=self.pool is None, key=key)
                         for t in thresholds], axis=1)
@@ -435,9 +471,19 @@ def anchor(model: np.ndarray, latest: np.ndarray, w) -> np.ndarray:
     return np.where(np.isfinite(a), mixed, model)
 
 
-def anchor_weights(model, latest, obs, h, horizons, min_rows: int = 100) -> list[float]:
-    """Per horizon, the least-squares weight of the latest observation in log space (clipped to 0…1, and
-    never rising with the horizon) from out-of-sample predictions ``model`` of ``obs``."""
+def site_mean(values: np.ndarray, groups: np.ndarray, h) -> np.ndarray:
+    """Per row, ``expm1`` of the mean ``log1p`` value over the rows of the same group and horizon (the sites
+    forecast at one issue time); NaN values do not count, and a row alone keeps its own value."""
+    v = np.log1p(np.maximum(np.asarray(values, float), 0.0))
+    key = pd.MultiIndex.from_arrays([np.asarray(groups), np.broadcast_to(np.asarray(h), v.shape)])
+    mean = pd.Series(v).groupby(pd.factorize(key)[0]).transform("mean").to_numpy()
+    return np.expm1(np.where(np.isfinite(mean), mean, v))
+
+
+def anchor_weights(model, latest, obs, h, horizons, min_rows: int = 100, monotone: bool = True) -> list[float]:
+    """Per horizon, the least-squares weight of the latest observation (or any other anchor) in log space
+    (clipped to 0…1 and, when ``monotone``, never rising with the horizon) from out-of-sample predictions
+    ``model`` of ``obs``."""
     a, b, c = (np.log1p(np.maximum(x, 0.0)) for x in (latest, model, obs))
     ok = np.isfinite(a) & np.isfinite(b) & np.isfinite(c)
     out = []
@@ -446,7 +492,7 @@ def anchor_weights(model, latest, obs, h, horizons, min_rows: int = 100) -> list
         d = a[m] - b[m]
         den = float(d @ d)
         out.append(float(np.clip((d @ (c[m] - b[m])) / den, 0, 1)) if m.sum() >= min_rows and den > 0 else 0.0)
-    return [float(v) for v in np.minimum.accumulate(out)] if out else out
+    return [float(v) for v in (np.minimum.accumulate(out) if monotone else out)] if out else out
 
 
 def _fit_calibrator(cfg: TrainConfig, pm, po, ph, ps, key=None, key_name: str | None = None, edges=None):

@@ -92,6 +92,8 @@ def model_version(models: list[DirectForecaster], fitted: bool = False) -> str:
         if fitted:
             h.update(json.dumps([m.calibrator.to_dict(), m.meta.get("persistence_weights")], sort_keys=True,
                                 default=str).encode())
+            if m.meta.get("site_pooling_weights"):   # only when present: ids of models without it are unchanged
+                h.update(json.dumps(m.meta["site_pooling_weights"], sort_keys=True).encode())
             ests = (m.estimator if isinstance(m.estimator, list) else [m.estimator]) + list(m.spread or []) + [
                 c for c in (m.pool.classifiers if m.pool is not None else []) if c is not None]
             for est in ests:

@@ -130,7 +130,8 @@ class ForecastSystem:
             Xs, hs = [], []
             for h, X, _, rows in m.matrices(ext, HOURLY_HORIZONS, nb, future_met, issue_mask=mask, with_target=False):
                 Xs.append(X[rows]); hs.append(np.full(len(rows), h))
-            _, q, _ = m.distribution(np.concatenate(Xs), np.concatenate(hs), levels)   # one batch: (h, site) rows
+            hh = np.concatenate(hs)
+            _, q, _ = m.distribution(np.concatenate(Xs), hh, levels, groups=np.zeros(len(hh)))   # (h, site) rows
             qs = q.reshape(len(HOURLY_HORIZONS), len(sites), len(levels)).transpose(1, 0, 2)
             q_all[tgt] = qs
             if progress:

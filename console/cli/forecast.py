@@ -10,6 +10,11 @@ import pandas as pd
 from console.errors import InputError, LantianError
 
 
+POOL_SITES_HELP = ("the sites are stations of one city (one air shed): pool each forecast partially toward the mean "
+                   "over the sites at the same issue time, with a weight per horizon fitted out of sample "
+                   "(TrainConfig.site_pooling; not for cities far apart)")
+
+
 def register(sub) -> None:
     p = sub.add_parser("forecast", help="short-term probabilistic forecasts (train, run, backtest)",
                        description="Calibrated probabilistic forecasts per site: hourly 1–72 h and daily D+1…D+3.")
@@ -38,6 +43,7 @@ def register(sub) -> None:
     b.add_argument("--max-rows", type=int, default=None, help="subsample training rows (development)")
     b.add_argument("--max-iter", type=int, default=300, help="boosting iterations (early stopping applies)")
     b.add_argument("--threads", type=int, default=1, help="OpenMP threads for boosting (default 1: shared machine)")
+    b.add_argument("--pool-sites", action="store_true", help=POOL_SITES_HELP)
     b.add_argument("--out", required=True, help="output directory")
     b.set_defaults(func=_backtest)
 
@@ -52,6 +58,7 @@ def register(sub) -> None:
     t.add_argument("--compact", action="store_true",
                    help="compact settings of the shipped demo model (fewer rows/iterations, a few MB)")
     t.add_argument("--threads", type=int, default=1, help="OpenMP threads for boosting")
+    t.add_argument("--pool-sites", action="store_true", help=POOL_SITES_HELP)
     t.add_argument("--out", required=True, help="model bundle to write (.zip)")
     t.set_defaults(func=_train)
 
@@ -125,6 +132,7 @@ def _backtest(args) -> int:
         cfg = TrainConfig(issue_hours=(23,), train_issue_hours=tuple(range(18, 24)), min_samples_leaf=20,
                           max_leaf_nodes=15, learning_rate=0.04, max_rows=args.max_rows,
                           max_iter=args.max_iter, n_threads=args.threads, spread_max_iter=min(150, args.max_iter))
+    cfg.site_pooling = args.pool_sites
     from forecasting import features as F
     if met != "none" and not F.has_met(ds):
         print("lantian: note: the data has no meteorology — forecasting without weather input", file=sys.stderr)
@@ -211,6 +219,7 @@ def _train(args) -> int:
         dcfg = TrainConfig(max_iter=400, learning_rate=0.05, issue_hours=(23,), train_issue_hours=tuple(range(18, 24)),
                            min_samples_leaf=20, max_leaf_nodes=15, spread_max_iter=100)
     hcfg.n_threads = dcfg.n_threads = args.threads
+    hcfg.site_pooling = dcfg.site_pooling = args.pool_sites
     system = ForecastSystem.train(ds, end, neighbours=nb, targets=targets, met=met, hourly_cfg=hcfg, daily_cfg=dcfg,
                                   progress=lambda f, m: print(f"  {f:4.0%} {m}", file=sys.stderr))
     man = system.save(args.out)

@@ -1,6 +1,7 @@
 """CLI contract of `lantian forecast backtest|train|run`."""
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -54,6 +55,21 @@ def test_backtest_future_met_is_labelled(prsa_files, tmp_path):
     m = json.loads((out / "metrics.json").read_text())
     assert "research bound" in m["setup"]["met_note"]
     assert "category" in m["by_horizon"]["25"]
+
+
+def test_backtest_pools_stations_of_one_city_when_asked(prsa_files, tmp_path):
+    base = ["forecast", "backtest", "--data", *prsa_files, "--target", "PM2.5", "--horizons", "1", "--daily",
+            "--train-end", "2020-02-20", "--max-iter", "30"]
+    assert main([*base, "--out", str(tmp_path / "own")]) == 0
+    assert main([*base, "--pool-sites", "--out", str(tmp_path / "pooled")]) == 0
+    own = json.loads((tmp_path / "own" / "metrics.json").read_text())["models"][0]
+    pooled = json.loads((tmp_path / "pooled" / "metrics.json").read_text())["models"][0]
+    assert "site_pooling_weights" not in own and pooled["config"]["site_pooling"] is True
+    w = pooled["site_pooling_weights"]
+    assert w["horizons"] == [25] and all(0.0 <= x <= 1.0 for x in w["centre"] + w["point"])
+    a = pd.read_csv(tmp_path / "own" / "predictions.csv")
+    b = pd.read_csv(tmp_path / "pooled" / "predictions.csv")
+    assert len(a) == len(b) and (w["centre"][0] == 0.0 or not np.allclose(a["p50"], b["p50"]))
 
 
 def test_user_errors_are_one_line(prsa_files, tmp_path, capsys):

@@ -98,3 +98,37 @@ def test_hourly_models_start_from_the_latest_observation(demo_system):
     p50 = fc.hourly["PM2.5"].values[:, 0, lv.index(min(lv, key=lambda v: abs(v - 0.5)))]
     ok = np.isfinite(now)
     assert np.median(np.abs(np.log1p(p50[ok]) - np.log1p(now[ok]))) < 0.15
+
+
+def test_site_pooling_shrinks_station_noise_toward_the_city_mean(tiny_cfg, tmp_path):
+    """Stations of one city share the weather; a station's own wiggle is noise. A daily model fitted with site
+    pooling learns a weight out of sample, keeps it through save/load, and pools only rows issued together."""
+    import dataclasses
+
+    from forecasting.models import make_forecaster, site_mean
+    from forecasting.store import load_bundle, save_bundle
+    from tests.forecasting.conftest import synthetic
+
+    assert np.allclose(site_mean(np.array([np.e - 1, np.e ** 3 - 1, 5.0]), np.array([0, 0, 1]), 25),
+                       [np.e ** 2 - 1, np.e ** 2 - 1, 5.0])          # mean in log1p space, a lone row unchanged
+    ds = synthetic(n_days=120, sites=("A", "B", "C", "D"), seed=3)
+    rng = np.random.default_rng(0)
+    ds["PM2.5"] = ds["PM2.5"] * np.exp(rng.normal(0, 0.35, ds["PM2.5"].shape))   # station noise, daily scale
+    cfg = dataclasses.replace(tiny_cfg, issue_hours=(23,), train_issue_hours=tuple(range(18, 24)), site_pooling=True)
+    m = make_forecaster(ds, "PM2.5", [25], met="current", stat="mean24").fit(ds, cfg)
+    w = m.meta["site_pooling_weights"]
+    assert w["horizons"] == [25] and 0.0 < w["centre"][0] <= 1.0 and 0.0 <= w["point"][0] <= 1.0
+    mask = np.zeros((4, ds.sizes["time"]), bool)
+    mask[:, -200::24] = True
+    (h, X, _, rows), = list(m.matrices(ds, [25], issue_mask=mask, with_target=False))
+    X = X[rows]
+    groups = np.tile(np.arange(len(rows) // 4), 4)           # rows are site-major: the same issue time repeats
+    _, q_own, _ = m.distribution(X, h, [0.5])
+    _, q_pool, _ = m.distribution(X, h, [0.5], groups=groups)
+    spread = lambda q: np.std(np.log(q[:, 0]).reshape(4, -1), axis=0).mean()      # noqa: E731
+    assert spread(q_pool) < spread(q_own)                     # stations pulled together at each issue time
+    alone = m.distribution(X, h, [0.5], groups=np.arange(len(rows)))[1]
+    np.testing.assert_allclose(alone, q_own)                  # nobody to pool with: unchanged
+    save_bundle([m], tmp_path / "m.zip")
+    (m2,), _ = load_bundle(tmp_path / "m.zip")
+    np.testing.assert_allclose(m2.distribution(X, h, [0.5], groups=groups)[1], q_pool)
