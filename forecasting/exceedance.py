@@ -57,19 +57,48 @@ def choose_weight(event: np.ndarray, p_clf: np.ndarray, p_dist: np.ndarray) -> t
     return min(losses, key=losses.get), losses
 
 
+def season_design(p: np.ndarray, day_of_year: np.ndarray) -> np.ndarray:
+    """Columns of the seasonal recalibration: logit p and two harmonics of the valid day of the year."""
+    a = 2 * np.pi * np.asarray(day_of_year, float) / 365.25
+    return np.column_stack([_logit(np.asarray(p, float)), np.sin(a), np.cos(a), np.sin(2 * a), np.cos(2 * a)])
+
+
+def fit_season(p: np.ndarray, day_of_year: np.ndarray, event: np.ndarray) -> list[float]:
+    """Logistic recalibration ``expit(b0 + b·season_design)`` of out-of-sample probabilities ``p`` of ``event``:
+    intercept, then the coefficients (lightly regularised; plain floats, saved as JSON)."""
+    from sklearn.linear_model import LogisticRegression
+
+    Z = season_design(p, day_of_year)
+    ok = np.isfinite(Z).all(axis=1) & np.isfinite(p)
+    lr = LogisticRegression(C=100.0, max_iter=2000).fit(Z[ok], np.asarray(event)[ok].astype(int))
+    return [float(lr.intercept_[0]), *map(float, lr.coef_[0])]
+
+
+def apply_season(p: np.ndarray, day_of_year: np.ndarray, coef: list[float]) -> np.ndarray:
+    """Recalibrated probabilities (NaN where ``p`` is NaN)."""
+    z = coef[0] + season_design(p, day_of_year) @ np.asarray(coef[1:], float)
+    return np.where(np.isfinite(p), 1.0 / (1.0 + np.exp(-z)), np.nan)
+
+
 @dataclass
 class ExceedancePool:
-    """Classifiers of ``Y > c`` at ascending concentration knots, with their pool weights."""
+    """Classifiers of ``Y > c`` at ascending concentration knots, with their pool weights; optionally a
+    seasonal logistic recalibration per knot (``season``: design column of the valid day of the year and
+    the coefficients per knot, see :func:`fit_season`)."""
 
     thresholds: list[float]
     weights: list[float]
     classifiers: list = field(default_factory=list)
     info: dict = field(default_factory=dict)        # per knot: events, out-of-sample log losses
+    season: dict | None = None                      # {"column": int, "feature": "v_doy", "coef": [[...] per knot]}
 
     def pooled(self, X: np.ndarray, p_dist: np.ndarray) -> np.ndarray:
         """Pooled P(Y > c_j), shape ``(n, knots)``, non-increasing along the knots (NaN rows stay NaN)."""
         cols = [logit_pool(clf.predict_proba(X)[:, 1], p_dist[:, j], w) if clf is not None and w > 0
                 else p_dist[:, j] for j, (clf, w) in enumerate(zip(self.classifiers, self.weights))]
+        if self.season:
+            doy = X[:, int(self.season["column"])]
+            cols = [apply_season(c, doy, k) for c, k in zip(cols, self.season["coef"])]
         p = np.stack(cols, axis=1)
         bad = ~np.isfinite(p).all(axis=1)
         p = np.minimum.accumulate(np.nan_to_num(p, nan=1.0), axis=1)
@@ -77,7 +106,8 @@ class ExceedancePool:
         return p
 
     def meta(self) -> dict:
-        return dict(thresholds=list(self.thresholds), weights=list(self.weights), info=self.info)
+        return dict(thresholds=list(self.thresholds), weights=list(self.weights), info=self.info,
+                    **({"season": self.season} if self.season else {}))
 
 
 def _knots(F0: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

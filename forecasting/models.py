@@ -29,7 +29,7 @@ from threadpoolctl import threadpool_limits
 from forecasting import features as F
 from forecasting.baselines import Climatology
 from forecasting.calibration import GRID, BinnedLogConformal, BlendConformal, ConditionedConformal
-from forecasting.exceedance import ExceedancePool, choose_weight, remap_cdf, remap_quantiles
+from forecasting.exceedance import ExceedancePool, choose_weight, fit_season, remap_cdf, remap_quantiles
 from forecasting.exceedance import classifier as event_classifier
 
 HIST_HOURS = 24 * 7  # observations needed before an issue time (longest window 72 h + 24 h tendency)
@@ -78,6 +78,9 @@ class TrainConfig:
     #                                       one weight per horizon fitted out of sample in log space (trees
     #                                       approximate "same as now" coarsely: 1 h forecasts lost to persistence)
     pool_weight: float | None = None      # fixed classifier weight instead of the out-of-sample choice
+    season_recalibration: bool = False    # logistic recalibration of P(>c) at the AQI thresholds on logit p and two
+    #                                       harmonics of the valid day of the year, fitted on the out-of-sample
+    #                                       cross-fit cases; quantiles follow through the knot remap (exceedance.py)
     site_pooling: bool = False            # partial pooling of centre and point toward the mean over the sites at the
     #                                       same issue time (stations of one city share its weather), one weight per
     #                                       horizon fitted out of sample in log space; for station networks, not
@@ -255,6 +258,11 @@ class DirectForecaster:
         self.pool = self._fit_pool(knots, np.concatenate(pm), np.concatenate(po), np.concatenate(ph),
                                    np.concatenate(ps), np.concatenate(pc) if knots else None, X, y, cfg,
                                    np.concatenate(pk))
+        if cfg.season_recalibration:
+            if self.pool is not None:
+                raise ValueError("season_recalibration and exceedance_pool cannot be combined")
+            vdoy = times[np.minimum(np.concatenate(pg) + np.concatenate(ph).astype(int), T - 1)].day_of_year.to_numpy()
+            self.pool = self._fit_season(cfg, *oos, vdoy)
         self.estimator = cfg.fit_point(X, y)
         self.spread = self._fit_spread(X, y, cfg, rng) if cfg.spread_models else None
         self.meta.update(
@@ -394,6 +402,30 @@ class DirectForecaster:
         pool = ExceedancePool([float(c) for c in knots], weights, clfs, info)
         self.meta["exceedance_pool"] = pool.meta()     # kept even when every weight is 0 (no pool used)
         return pool if any(w > 0 for w in weights) else None
+
+    def _fit_season(self, cfg: TrainConfig, pm, po, ph, ps, pk, valid_doy) -> ExceedancePool | None:
+        """Seasonal logistic recalibration of the calibrated P(Y > c) at the AQI thresholds with enough events,
+        fitted on the out-of-sample cross-fit cases (training period only)."""
+        from forecasting.probabilistic import concentration_thresholds
+
+        if "v_doy" not in self.spec.names:
+            return None
+        thr = sorted(concentration_thresholds(self.target, daily=self.stat != "hourly").values())
+        ok = np.isfinite(po)
+        knots = [float(c) for c in thr if cfg.pool_min_events <= int((po[ok] > c).sum()) <= ok.sum() - cfg.pool_min_events]
+        if not knots:
+            return None
+        key = pk if isinstance(self.calibrator, ConditionedConformal) else None
+        coef, info = [], {}
+        for c in knots:
+            p0 = self.calibrator.exceedance(pm[ok], ph[ok], c, ps[ok] if cfg.spread_models else None,
+                                            recalibrate=False, key=None if key is None else key[ok])
+            coef.append(fit_season(p0, valid_doy[ok], po[ok] > c))
+            info[repr(c)] = dict(events=int((po[ok] > c).sum()), oos_cases=int(ok.sum()))
+        pool = ExceedancePool(knots, [0.0] * len(knots), [None] * len(knots), info,
+                              season=dict(feature="v_doy", column=self.spec.names.index("v_doy"), coef=coef))
+        self.meta["exceedance_pool"] = pool.meta()
+        return pool
 
     @staticmethod
     def _fit_spread(X, y, cfg: TrainConfig, rng) -> list:

@@ -92,7 +92,9 @@ def model_version(models: list[DirectForecaster], fitted: bool = False) -> str:
         if fitted:
             h.update(json.dumps([m.calibrator.to_dict(), m.meta.get("persistence_weights")], sort_keys=True,
                                 default=str).encode())
-            if m.meta.get("site_pooling_weights"):   # only when present: ids of models without it are unchanged
+            if m.pool is not None and m.pool.season:   # only when present: ids of models without it are unchanged
+                h.update(json.dumps(m.pool.season, sort_keys=True).encode())
+            if m.meta.get("site_pooling_weights"):
                 h.update(json.dumps(m.meta["site_pooling_weights"], sort_keys=True).encode())
             ests = (m.estimator if isinstance(m.estimator, list) else [m.estimator]) + list(m.spread or []) + [
                 c for c in (m.pool.classifiers if m.pool is not None else []) if c is not None]
@@ -121,7 +123,8 @@ def save_bundle(models: list[DirectForecaster], path: str | Path, info: dict | N
                 if clf is not None:
                     names[f"exceed{j}"] = f"est/{i}_exceed{j}.skops"
                     files[names[f"exceed{j}"]] = _estimator_blob(clf)
-            pool = dict(thresholds=m.pool.thresholds, weights=m.pool.weights, info=m.pool.info)
+            pool = dict(thresholds=m.pool.thresholds, weights=m.pool.weights, info=m.pool.info,
+                        **({"season": m.pool.season} if m.pool.season else {}))
         entries.append(dict(target=m.target, stat=m.stat, horizons=m.horizons, spec=m.spec.to_dict(),
                             meta=m.meta, climatology=m.climatology.to_dict(), calibrator=m.calibrator.to_dict(),
                             pool=pool, files=names))
@@ -172,6 +175,6 @@ def load_bundle(source) -> tuple[list[DirectForecaster], dict]:
                 p = e["pool"]
                 m.pool = ExceedancePool([float(c) for c in p["thresholds"]], [float(w) for w in p["weights"]],
                                         [ests.get(f"exceed{j}") for j in range(len(p["thresholds"]))],
-                                        dict(p.get("info", {})))
+                                        dict(p.get("info", {})), p.get("season"))
             models.append(m)
     return models, manifest

@@ -91,3 +91,38 @@ def test_pool_is_off_by_default(synth, tiny_cfg):
     m = make_forecaster(synth, "PM2.5", [6], met="current")
     m.fit(synth.isel(time=slice(0, 900)), tiny_cfg)
     assert m.pool is None and m.meta["exceedance_pool"] is None
+
+
+def test_seasonal_recalibration_learns_a_season_the_distribution_ignores():
+    """Events twice as likely in winter as the probabilities say, and rarer in summer: the seasonal logistic
+    recalibration finds that from out-of-sample cases and moves the probabilities the right way."""
+    from forecasting.exceedance import apply_season, fit_season
+
+    rng = np.random.default_rng(0)
+    n = 40_000
+    doy = rng.integers(1, 366, n)
+    p = rng.uniform(0.05, 0.6, n)
+    winter = np.cos(2 * np.pi * doy / 365.25)                 # +1 at new year, −1 at midsummer
+    true = 1 / (1 + np.exp(-(np.log(p / (1 - p)) + 0.8 * winter)))
+    event = rng.random(n) < true
+    coef = fit_season(p, doy, event)
+    assert 0.6 < coef[3] < 1.0 and abs(coef[1] - 1.0) < 0.15   # cos term and the slope on logit p
+    q = apply_season(np.array([0.2, 0.2, np.nan]), np.array([15, 196, 15]), coef)
+    assert q[0] > 0.3 and q[1] < 0.12 and np.isnan(q[2])
+
+
+def test_a_model_with_seasonal_recalibration_round_trips(synth, tiny_cfg, tmp_path):
+    import dataclasses
+
+    cfg = dataclasses.replace(tiny_cfg, season_recalibration=True, pool_min_events=50)
+    m = make_forecaster(synth, "PM2.5", [24], met="current").fit(synth, cfg)
+    assert m.pool is not None and m.pool.season["feature"] == "v_doy" and len(m.pool.season["coef"]) >= 1
+    assert all(w == 0.0 for w in m.pool.weights) and m.meta["exceedance_pool"]["season"] == m.pool.season
+    (h, X, _, rows), = list(m.matrices(synth, [24], with_target=False))
+    X = X[rows][-500:]
+    _, q, _ = m.distribution(X, h, [0.1, 0.5, 0.9])
+    assert (np.diff(q, axis=1) >= 0).all()
+    save_bundle([m], tmp_path / "s.zip")
+    (m2,), _ = load_bundle(tmp_path / "s.zip")
+    np.testing.assert_allclose(m2.distribution(X, h, [0.1, 0.5, 0.9])[1], q)
+    np.testing.assert_allclose(m2.exceedances(X, h, m.pool.thresholds), m.exceedances(X, h, m.pool.thresholds))
