@@ -18,7 +18,9 @@ def register(sub) -> None:
     s = p.add_subparsers(dest="warnings_cmd", metavar="ACTION")
     e = s.add_parser("evaluate", help="recommend a level per city from a forecast (or, as fallback, persistence)")
     e.add_argument("--scheme", help="national-2018 | national-2024 (default) | guangxi-2024")
-    e.add_argument("--forecast", help="forecast file: CSV city,date,aqi[,p_gt_<thr>…] or NetCDF with 'aqi'")
+    e.add_argument("--forecast", help="forecast file: CSV city,date,aqi[,p_gt_<thr>…] or NetCDF with 'aqi'; or "
+                                      "'model': the forecast model (shipped, or LANTIAN_FORECAST_MODEL) on the store's "
+                                      "data, its D+1…D+3 daily outlook issued on --date, as the console uses it")
     e.add_argument("--date", help="issue date (Beijing); default: the last day with observations")
     e.add_argument("--days", type=int, default=3, help="persistence horizon in days (default 3)")
     e.add_argument("--json", action="store_true")

@@ -14,17 +14,18 @@ from console.reports.providers import (ProviderRequest, ProviderUnavailable, War
 from models import warnings as wmodel
 
 
-def _forecast_daily(req: ProviderRequest) -> xr.Dataset | None:
-    """Daily AQI forecast (site × day) from the forecast provider's outlook, if any."""
-    res, _ = run_provider("forecast", req)
+def forecast_daily(req: ProviderRequest) -> tuple[xr.Dataset | None, str]:
+    """Daily AQI forecast (site × day) from the forecast provider's outlook — the median daily AQI, as the
+    console's outlook shows it, and P(AQI > 100) — and what it is (model, issue time); (None, why) without one."""
+    res, reason = run_provider("forecast", req)
     if res is None or not res.outlook:
-        return None
-    rows = [(o.city, pd.Timestamp(o.day), (o.aqi_low + o.aqi_high) / 2,
+        return None, reason or "the forecast has no daily outlook"
+    rows = [(o.city, pd.Timestamp(o.day), o.aqi_median if o.aqi_median is not None else (o.aqi_low + o.aqi_high) / 2,
              o.probability_polluted) for o in res.outlook]
     df = pd.DataFrame(rows, columns=["site", "time", "aqi", "p_gt_100"]).set_index(["site", "time"])
     ds = xr.Dataset.from_dataframe(df)
     ds.attrs["source"] = f"forecast:{res.model}"
-    return ds
+    return ds, f"{res.version}, issued {pd.Timestamp(res.issued):%Y-%m-%d %H:%M}"
 
 
 def warnings_provider(req: ProviderRequest) -> WarningsResult:
@@ -36,7 +37,7 @@ def warnings_provider(req: ProviderRequest) -> WarningsResult:
     store = req.repository.store
     doc = S.schemes()
     sch = wmodel.scheme(None, doc)
-    fc = _forecast_daily(req)
+    fc, _ = forecast_daily(req)
     basis_zh = "预报" if fc is not None else "持续性（无预报，按最近观测日AQI外推）"
     if fc is None:
         from console.command.observed import observed_city_aqi

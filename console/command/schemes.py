@@ -112,22 +112,51 @@ def read_forecast(path: str | Path) -> xr.Dataset:
     return ds
 
 
-def recommend(repo, scheme: str | None, forecast: str | None, date: str | None, days: int = 3):
-    """(recommendations, basis text) — the forecast file if given, else persistence of observed daily AQI.
+MODEL = "model"   # ``forecast=MODEL``: the product's forecast model on the store's data
 
-    The basis text says plainly which one was used.
+
+def recommend(repo, scheme: str | None, forecast: str | None, date: str | None, days: int = 3):
+    """(recommendations, basis text) — from a forecast file, or with ``forecast="model"`` from the forecast model
+    (its D+1…D+3 daily outlook issued on ``date``, as the briefings use it), else persistence of observed daily
+    AQI.  The basis text says plainly which one was used (and why the model could not be, if so).
     """
     from console.command.observed import observed_city_aqi
 
     doc = schemes()
+    no_model = ""
+    if forecast == MODEL:
+        fc, about = _model_forecast(repo, date)
+        if fc is not None:
+            start = pd.Timestamp(date) + pd.Timedelta(days=1) if date else None
+            return wmodel.evaluate(fc, scheme, doc, start=start), f"forecast model: {about}"
+        forecast, no_model = None, f" (forecast model unavailable: {about})"
     if forecast:
         fc = read_forecast(forecast)
         recs = wmodel.evaluate(fc, scheme, doc, start=pd.Timestamp(date) + pd.Timedelta(days=1) if date else None)
         return recs, f"forecast file {forecast}"
     end = pd.Timestamp(date) + pd.Timedelta(hours=24) if date else None
-    obs = observed_city_aqi(repo, start=(end - pd.Timedelta(days=10)) if end is not None else None, end=end)
+    try:
+        obs = observed_city_aqi(repo, start=(end - pd.Timedelta(days=10)) if end is not None else None, end=end)
+    except ValueError as exc:   # an empty store or a day before its data: said, not a traceback
+        raise LantianError(f"no recommendation: {exc}; load data with `lantian ingest` or give --forecast") from None
     daily = obs.daily.dropna("time", how="all")
     issued = pd.Timestamp(date) if date else pd.Timestamp(daily["time"].values[-1])
     fc = wmodel.persistence_forecast(daily, issued, days)
     return wmodel.evaluate(fc, scheme, doc), (f"NO FORECAST GIVEN — persistence: observed daily AQI of "
-                                         f"{fc.attrs['observed_day']} repeated for {days} days")
+                                         f"{fc.attrs['observed_day']} repeated for {days} days{no_model}")
+
+
+def _model_forecast(repo, date: str | None):
+    """(daily AQI forecast, what it is) from the forecast provider on ``repo``'s data, issued on ``date`` (default:
+    the last observed day); (None, why) when the model cannot forecast there."""
+    from console.command.report_provider import forecast_daily
+    from console.reports.providers import ProviderRequest
+
+    if date:
+        day = pd.Timestamp(date).date()
+    else:
+        span = repo.time_range("city")
+        if span is None:
+            return None, "the store holds no city data"
+        day = (span[1] - pd.Timedelta(hours=1)).date()
+    return forecast_daily(ProviderRequest("daily", day, day, day, (), "en", repo))   # (): every city it forecasts

@@ -58,8 +58,11 @@ def use_weather(path: str | None, utc: bool = False) -> None:
     The console calls this when its forecast panel loads or clears one, so a briefing rests on the same
     weather input as the forecast on screen."""
     global _weather
+    from console.reports.providers import forget_answers
+
     with _lock:
         _weather = (str(path), bool(utc)) if path else None
+        forget_answers()   # a forecast remembered from before the change is not the one asked for now
 
 
 def _sync_weather(svc) -> None:
@@ -115,7 +118,7 @@ def _forecast(req: ProviderRequest) -> ForecastResult:
             continue
         outlook.append(OutlookDay(city=code, day=pd.Timestamp(r["date"]).date(), aqi_low=float(r["aqi_p10"]),
                                   aqi_high=float(r["aqi_p90"]), level=int(r["level"]), primary=str(r["primary"] or ""),
-                                  probability_polluted=float(r["p_aqi_gt_100"])))
+                                  probability_polluted=float(r["p_aqi_gt_100"]), aqi_median=float(r["aqi_p50"])))
     info = fc.info
     return ForecastResult(
         model="HistGradientBoosting + normalised conformal (log space)", issued=fc.issue_time, series=series,

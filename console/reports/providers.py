@@ -80,6 +80,7 @@ class OutlookDay:
     level: int  # most likely level 1..6
     primary: str = ""  # e.g. "PM2.5"
     probability_polluted: float | None = None  # P(daily AQI > 100), 0..1
+    aqi_median: float | None = None  # the median daily AQI (the headline; the level is its category)
 
 
 @dataclass
@@ -175,6 +176,11 @@ def register_provider(kind: str, fn: Provider) -> None:
 def unregister_provider(kind: str) -> None:
     """Remove a provider (tests, plug-in reload)."""
     _registry.pop(kind, None)
+    _memo.clear()
+
+
+def forget_answers() -> None:
+    """Drop remembered answers (a provider's inputs changed, e.g. a weather forecast was loaded)."""
     _memo.clear()
 
 

@@ -59,3 +59,33 @@ def test_forecast_provider_follows_the_report_store(demo_system, demo_store, tmp
     after = rp.forecast_provider(req(date(2019, 1, 15)))
     assert str(after.issued) == "2019-01-15 20:00:00"
     live.close()
+
+
+def test_warnings_recommended_from_the_forecast_model(demo_system, demo_store, tmp_path, monkeypatch):
+    """`lantian warnings evaluate --forecast model`: the D+1…D+3 outlook the briefings show drives the
+    recommendation (its median daily AQI), and the basis names the model and issue time."""
+    from console.command.schemes import MODEL, recommend
+    from console.errors import LantianError
+    from console.forecast import report_provider as rp
+    from console.forecast_service import ForecastService
+    from console.reports.providers import ProviderRequest
+    from console.store.db import Store
+    from console.store.repository import Repository
+
+    system, _, _ = demo_system
+    monkeypatch.setattr(rp, "_service", ForecastService(system=system))
+    monkeypatch.setattr(rp, "_data_key", None)
+    repo = Repository(demo_store)
+    recs, basis = recommend(repo, None, MODEL, "2019-01-26")
+    assert basis.startswith(f"forecast model: model {system.version}") and "issued 2019-01-26 20:00" in basis
+    assert len(recs) == 14
+    day = date(2019, 1, 26)
+    outlook = rp.forecast_provider(ProviderRequest("daily", day, day, day, (), "en", repo)).outlook
+    median = {(o.city, o.day.isoformat()): o.aqi_median for o in outlook}
+    r = next(x for x in recs if x.city == "450200")
+    assert r.forecast_aqi == pytest.approx([median[("450200", d)] for d in ("2019-01-27", "2019-01-28", "2019-01-29")],
+                                           abs=0.51)
+    # an empty store: neither the model nor persistence can recommend, and the user is told what to do
+    empty = Repository(Store(f"sqlite:///{tmp_path / 'empty.db'}"))
+    with pytest.raises(LantianError, match="no recommendation: the store has no city-level observations"):
+        recommend(empty, None, MODEL, "2019-01-26")
