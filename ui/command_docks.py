@@ -183,6 +183,8 @@ class CommandDocks(QObject):
             if dock.panel is None:
                 dock.placeholder.setText(t("Opens when the data are loaded…"))
         self.banner_bar.setWindowTitle(t("Mode"))
+        if self.alarm_dock.panel is not None:
+            self.alarm_dock.panel.retranslate()
         self._alarm_title()
 
     def raise_panels(self, names) -> None:

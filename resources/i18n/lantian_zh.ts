@@ -2,6 +2,152 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
   <context>
+    <name>AlarmModel</name>
+    <message>
+      <source>priority</source>
+      <translation>优先级</translation>
+    </message>
+    <message>
+      <source>state</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>category</source>
+      <translation>类别</translation>
+    </message>
+    <message>
+      <source>source</source>
+      <translation>来源</translation>
+    </message>
+    <message>
+      <source>condition</source>
+      <translation>条件</translation>
+    </message>
+    <message>
+      <source>raised</source>
+      <translation>触发时间</translation>
+    </message>
+    <message>
+      <source>acked by</source>
+      <translation>确认人</translation>
+    </message>
+    <message>
+      <source>message</source>
+      <translation>内容</translation>
+    </message>
+    <message>
+      <source>high</source>
+      <translation>高</translation>
+    </message>
+    <message>
+      <source>medium</source>
+      <translation>中</translation>
+    </message>
+    <message>
+      <source>low</source>
+      <translation>低</translation>
+    </message>
+    <message>
+      <source>unacknowledged, active</source>
+      <translation>未确认·报警中</translation>
+    </message>
+    <message>
+      <source>acknowledged, active</source>
+      <translation>已确认·报警中</translation>
+    </message>
+    <message>
+      <source>unacknowledged, cleared</source>
+      <translation>未确认·已恢复</translation>
+    </message>
+    <message>
+      <source>shelved</source>
+      <translation>已搁置</translation>
+    </message>
+    <message>
+      <source>normal</source>
+      <translation>正常</translation>
+    </message>
+    <message>
+      <source>exceedance</source>
+      <translation>超标</translation>
+    </message>
+    <message>
+      <source>forecast</source>
+      <translation>预报</translation>
+    </message>
+    <message>
+      <source>data feed</source>
+      <translation>数据接入</translation>
+    </message>
+    <message>
+      <source>station</source>
+      <translation>站点</translation>
+    </message>
+  </context>
+  <context>
+    <name>AlarmPanel</name>
+    <message>
+      <source>open</source>
+      <translation>未关闭</translation>
+    </message>
+    <message>
+      <source>unacknowledged</source>
+      <translation>未确认</translation>
+    </message>
+    <message>
+      <source>shelved</source>
+      <translation>已搁置</translation>
+    </message>
+    <message>
+      <source>all states</source>
+      <translation>全部状态</translation>
+    </message>
+    <message>
+      <source>all priorities</source>
+      <translation>全部优先级</translation>
+    </message>
+    <message>
+      <source>high</source>
+      <translation>高</translation>
+    </message>
+    <message>
+      <source>high + medium</source>
+      <translation>高 + 中</translation>
+    </message>
+    <message>
+      <source>all categories</source>
+      <translation>全部类别</translation>
+    </message>
+    <message>
+      <source>filter: source / text</source>
+      <translation>筛选：来源 / 内容</translation>
+    </message>
+    <message>
+      <source>Acknowledge</source>
+      <translation>确认</translation>
+    </message>
+    <message>
+      <source>Shelve…</source>
+      <translation>搁置…</translation>
+    </message>
+    <message>
+      <source>open {open} · unacknowledged {unack} · high unacknowledged {high}</source>
+      <translation>未关闭 {open} · 未确认 {unack} · 高优先级未确认 {high}</translation>
+    </message>
+    <message>
+      <source>{n} NEW HIGH-PRIORITY ALARM(S)</source>
+      <translation>{n} 条新的高优先级报警</translation>
+    </message>
+    <message>
+      <source>acknowledged {n} alarm(s)</source>
+      <translation>已确认 {n} 条报警</translation>
+    </message>
+    <message>
+      <source>shelved {n} alarm(s)</source>
+      <translation>已搁置 {n} 条报警</translation>
+    </message>
+  </context>
+  <context>
     <name>ClockBar</name>
     <message>
       <source>Live</source>
@@ -601,6 +747,21 @@ Demo data: real hourly city data from the national monitoring platform (CNEMC), 
     <message>
       <source>AQI change against the same hour the day before</source>
       <translation>与前一天同一小时相比的AQI变化</translation>
+    </message>
+  </context>
+  <context>
+    <name>ShelveDialog</name>
+    <message>
+      <source>Shelve alarm</source>
+      <translation>搁置报警</translation>
+    </message>
+    <message>
+      <source>Reason</source>
+      <translation>原因</translation>
+    </message>
+    <message>
+      <source>Hours</source>
+      <translation>小时</translation>
     </message>
   </context>
   <context>

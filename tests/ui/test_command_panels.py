@@ -75,7 +75,8 @@ def test_alarm_panel_filters_ack_shelve_and_cue(qtbot, store, crew, clk):
     panel.table.selectRow(1)
     assert panel.shelve_selected("maintenance", 2) == 1
     panel.state_filter.setCurrentIndex(2)   # shelved
-    assert panel.model.rowCount() == 1 and panel.model.rows[0][2] == "SHELVED"
+    assert panel.model.rowCount() == 1 and panel.model.states[0] == "SHELVED"
+    assert panel.model.rows[0][2] == "shelved"          # the state's name in the UI language, the code underneath
     panel.shutdown()
 
 

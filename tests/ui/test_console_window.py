@@ -190,6 +190,20 @@ def test_language_switch_retranslates(make_window):
     assert win.clock.live_btn.text() == "实时"
 
 
+def test_alarm_panel_speaks_the_ui_language(make_window):
+    """Operators read the alarm list in the UI language: filters, headers, states and buttons, switched live."""
+    win = make_window(language="zh")
+    p = win.command.alarm_dock.ensure()
+    assert [p.state_filter.itemText(i) for i in range(4)] == ["未关闭", "未确认", "已搁置", "全部状态"]
+    assert p.cat_filter.itemText(2) == "预报" and p.ack_btn.text() == "确认"
+    assert p.model.headerData(1, Qt.Orientation.Horizontal) == "优先级" and p.count_label.text().startswith("未关闭")
+    p.state_filter.setCurrentIndex(3)
+    assert p.state_filter.currentData() == "all"                 # the filter logic reads codes, not the words
+    win.choose_language("en")
+    assert p.state_filter.itemText(0) == "open" and p.ack_btn.text() == "Acknowledge"
+    assert p.model.headerData(2, Qt.Orientation.Horizontal) == "state" and p.state_filter.currentIndex() == 3
+
+
 def test_worker_errors_become_readable_messages(qtbot, tmp_path):
     from console.store.db import Store
     from ui.data import load_console_data

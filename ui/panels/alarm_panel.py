@@ -18,18 +18,31 @@ from console.store.db import Store
 STATE_COLOURS = {UNACK_ACTIVE: "#D32F2F", UNACK_RTN: "#F57C00", ACK_ACTIVE: "#FBC02D", SHELVED: "#9E9E9E",
                  "NORMAL": "#4CAF50"}
 COLUMNS = ("id", "priority", "state", "category", "source", "condition", "raised_at", "acked_by", "message")
+CATEGORIES = ("exceedance", "forecast", "feed", "station")
 
 
 class AlarmModel(QAbstractTableModel):
-    """Table model over the alarm rows (the view paints only what is visible, so thousands of rows are cheap)."""
-
-    HEADERS = ["#", "priority", "state", "category", "source", "condition", "raised", "acked by", "message"]
+    """Table model over the alarm rows (the view paints only what is visible, so thousands of rows are cheap).
+    Headers, priorities, states and categories are shown in the UI language; the stored codes stay as they are."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.rows: list[tuple] = []
         self.ids: list[int] = []
         self.states: list[str] = []
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Texts in the current translation (headers and the words the table shows for stored codes)."""
+        t = self.tr
+        self.headers = ["#", t("priority"), t("state"), t("category"), t("source"), t("condition"), t("raised"),
+                        t("acked by"), t("message")]
+        self.words = {"priority": {"high": t("high"), "medium": t("medium"), "low": t("low")},
+                      "state": {UNACK_ACTIVE: t("unacknowledged, active"), ACK_ACTIVE: t("acknowledged, active"),
+                                UNACK_RTN: t("unacknowledged, cleared"), SHELVED: t("shelved"), "NORMAL": t("normal")},
+                      "category": {"exceedance": t("exceedance"), "forecast": t("forecast"), "feed": t("data feed"),
+                                   "station": t("station")}}
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
 
     def set_frame(self, df) -> None:
         self.beginResetModel()
@@ -39,14 +52,16 @@ class AlarmModel(QAbstractTableModel):
                      for r in df[list(COLUMNS)].itertuples(index=False, name=None)]
         self.endResetModel()
 
-    @staticmethod
-    def _text(col: str, v) -> str:
+    def _text(self, col: str, v) -> str:
         if v is None or (isinstance(v, float) and v != v):
             return ""
         if col == "priority":
-            return PRIORITY_NAMES.get(int(v), str(v))
+            name = PRIORITY_NAMES.get(int(v), str(v))
+            return self.words["priority"].get(name, name)
         if col == "raised_at":
             return f"{v:%m-%d %H:%M}"
+        if col in ("state", "category"):
+            return self.words[col].get(str(v), str(v))
         return str(v)
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
@@ -71,7 +86,7 @@ class AlarmModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
+            return self.headers[section]
         return None
 
 
@@ -80,14 +95,14 @@ class ShelveDialog(QDialog):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Shelve alarm / 搁置报警")
+        self.setWindowTitle(self.tr("Shelve alarm"))
         self.reason = QLineEdit(self)
         self.hours = QDoubleSpinBox(self)
         self.hours.setRange(0.5, 24)
         self.hours.setValue(4)
         form = QFormLayout(self)
-        form.addRow("Reason / 原因", self.reason)
-        form.addRow("Hours / 小时", self.hours)
+        form.addRow(self.tr("Reason"), self.reason)
+        form.addRow(self.tr("Hours"), self.hours)
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         bb.accepted.connect(self.accept)
         bb.rejected.connect(self.reject)
@@ -112,14 +127,15 @@ class AlarmPanel(QWidget):
         self.banner = QLabel("", self)
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.banner.setVisible(False)
-        self.state_filter = QComboBox(self)
-        self.state_filter.addItems(["open", "unacknowledged", "shelved", "all"])
-        self.prio_filter = QComboBox(self)
-        self.prio_filter.addItems(["all priorities", "high", "high+medium"])
-        self.cat_filter = QComboBox(self)
-        self.cat_filter.addItems(["all categories", "exceedance", "forecast", "feed", "station"])
+        self.state_filter, self.prio_filter, self.cat_filter = QComboBox(self), QComboBox(self), QComboBox(self)
+        for box, n in ((self.state_filter, 4), (self.prio_filter, 3), (self.cat_filter, 1 + len(CATEGORIES))):
+            for _ in range(n):
+                box.addItem("")   # texts in retranslate(); the logic reads indexes and item data
+        for i, key in enumerate(("open", "unacknowledged", "shelved", "all")):
+            self.state_filter.setItemData(i, key)
+        for i, key in enumerate(CATEGORIES, start=1):
+            self.cat_filter.setItemData(i, key)
         self.text_filter = QLineEdit(self)
-        self.text_filter.setPlaceholderText("filter: source / text")
         for w in (self.state_filter, self.prio_filter, self.cat_filter):
             w.currentIndexChanged.connect(self.refresh)
         self.text_filter.setMinimumWidth(40)
@@ -135,8 +151,8 @@ class AlarmPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.ack_btn = QPushButton("Acknowledge / 确认", self)
-        self.shelve_btn = QPushButton("Shelve… / 搁置", self)
+        self.ack_btn = QPushButton(self)
+        self.shelve_btn = QPushButton(self)
         self.ack_btn.clicked.connect(self.acknowledge_selected)
         self.shelve_btn.clicked.connect(self.shelve_selected)
         self.count_label = QLabel(self)
@@ -162,6 +178,21 @@ class AlarmPanel(QWidget):
             self._poll.timeout.connect(self.refresh)
             self._poll.start()
         self.set_actor(actor)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Texts in the current translation (called again on a language change)."""
+        t = self.tr
+        self.model.retranslate()   # its words name the categories
+        categories = [self.model.words["category"][c] for c in CATEGORIES]
+        for box, texts in ((self.state_filter, (t("open"), t("unacknowledged"), t("shelved"), t("all states"))),
+                           (self.prio_filter, (t("all priorities"), t("high"), t("high + medium"))),
+                           (self.cat_filter, (t("all categories"), *categories))):
+            for i, text in enumerate(texts):
+                box.setItemText(i, text)
+        self.text_filter.setPlaceholderText(t("filter: source / text"))
+        self.ack_btn.setText(t("Acknowledge"))
+        self.shelve_btn.setText(t("Shelve…"))
         self.refresh()
 
     # ------------------------------------------------------------------ user and filters
@@ -172,11 +203,11 @@ class AlarmPanel(QWidget):
         self.shelve_btn.setEnabled(actor is not None and actor.role in PERMISSIONS["alarm.shelve"])
 
     def _filters(self) -> dict:
-        st = self.state_filter.currentText()
+        st = self.state_filter.currentData()
         states = {"open": OPEN_STATES, "unacknowledged": (UNACK_ACTIVE, UNACK_RTN), "shelved": (SHELVED,),
                   "all": None}[st]
         prio = {0: None, 1: HIGH, 2: 2}[self.prio_filter.currentIndex()]
-        cat = None if self.cat_filter.currentIndex() == 0 else self.cat_filter.currentText()
+        cat = self.cat_filter.currentData()   # None for "all categories"
         return dict(states=states, priority=prio, category=cat, text=self.text_filter.text().strip() or None)
 
     # ------------------------------------------------------------------ refresh
@@ -186,8 +217,9 @@ class AlarmPanel(QWidget):
         df = self.service.table(**self._filters(), limit=5000)
         self.model.set_frame(df)
         counts = self.service.counts()
-        self.count_label.setText(f"open {sum(counts[s] for s in OPEN_STATES)} · unacknowledged "
-                                 f"{counts[UNACK_ACTIVE] + counts[UNACK_RTN]} · high unacknowledged {counts['unack_high']}")
+        self.count_label.setText(self.tr("open {open} · unacknowledged {unack} · high unacknowledged {high}").format(
+            open=sum(counts[s] for s in OPEN_STATES), unack=counts[UNACK_ACTIVE] + counts[UNACK_RTN],
+            high=counts["unack_high"]))
         high = self.service.table(states=(UNACK_ACTIVE,), priority=HIGH)
         ids = {int(x) for x in high["id"]}
         if self._seen_high is None:
@@ -199,7 +231,8 @@ class AlarmPanel(QWidget):
             self._alert(new, high[high["id"].isin(new)]["message"].tolist())
 
     def _alert(self, ids: list[int], messages: list[str]) -> None:
-        self.banner.setText(f"⚠ {len(ids)} NEW HIGH-PRIORITY ALARM(S) / 新的高优先级报警: " + "; ".join(messages[:3]))
+        self.banner.setText("⚠ " + self.tr("{n} NEW HIGH-PRIORITY ALARM(S)").format(n=len(ids)) + ": "
+                            + "; ".join(messages[:3]))
         self.banner.setVisible(True)
         self._flashes = 12
         self._flash_timer.start()
@@ -236,7 +269,7 @@ class AlarmPanel(QWidget):
                 break
         if n:
             self.banner.setVisible(False)
-            self.decisionMade.emit(f"acknowledged {n} alarm(s)")
+            self.decisionMade.emit(self.tr("acknowledged {n} alarm(s)").format(n=n))
         self.refresh()
         return n
 
@@ -257,7 +290,7 @@ class AlarmPanel(QWidget):
                 self._error(str(exc))
                 break
         if n:
-            self.decisionMade.emit(f"shelved {n} alarm(s)")
+            self.decisionMade.emit(self.tr("shelved {n} alarm(s)").format(n=n))
         self.refresh()
         return n
 
