@@ -542,8 +542,8 @@ class ForecastPanel(QWidget):
         self._show_weather()
 
     def _weather_statement(self, info: dict) -> str:
-        """The forecast's weather-input statement; the two fixed ones in the UI language, a weather file's own
-        description (file, run, valid range) as recorded."""
+        """The forecast's weather-input statement in the UI language: no weather input, observed meteorology only, or
+        the weather-forecast file (run, valid range, hours covered) — and a loaded file the model does not use."""
         inputs = info["inputs"]
         text = inputs["weather"]
         fixed = {NO_WEATHER: self.tr("NO weather input: forecast from past concentrations, calendar and "
