@@ -25,7 +25,6 @@ MET_VARS = ("TEMP", "DEWP", "PRES", "RAIN", "WS", "WD")
 LAGS = (0, 1, 2, 3, 6, 12, 23)
 WINDOWS = (3, 6, 24, 72)
 LOOKBACK = 96  # hours of history any issue-time feature may use (72-h mean, 24-h tendency of 24-h mean)
-LONG_WINDOW = 720  # hours of the optional regime features (30-day means; FeatureSpec.long_window)
 
 
 def _roll(a: np.ndarray, w: int, how: str = "mean", min_frac: float = 0.5) -> np.ndarray:
@@ -67,17 +66,10 @@ class FeatureSpec:
     neighbours: list[str] = field(default_factory=list)
     other_pollutants: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
-    long_window: bool = False  # 30-day means of the target (site and regional): the pollution regime
-
-    @property
-    def lookback(self) -> int:
-        """Hours of history the issue-time features reach back."""
-        return LONG_WINDOW if self.long_window else LOOKBACK
 
     def to_dict(self) -> dict:
         return dict(target=self.target, met=self.met, neighbours=list(self.neighbours),
-                    other_pollutants=list(self.other_pollutants), names=list(self.names),
-                    **({"long_window": True} if self.long_window else {}))
+                    other_pollutants=list(self.other_pollutants), names=list(self.names))
 
     @classmethod
     def from_dict(cls, d: dict) -> "FeatureSpec":
@@ -89,10 +81,9 @@ def _arr(ds: xr.Dataset, var: str) -> np.ndarray:
 
 
 def issue_features(ds: xr.Dataset, target: str, neighbours: xr.Dataset | None = None,
-                   use_met: bool = True, neighbour_names: list[str] | None = None, long_window: bool = False
+                   use_met: bool = True, neighbour_names: list[str] | None = None
                    ) -> tuple[dict[str, np.ndarray], list[str]]:
-    """Issue-time features ``name -> (site, time)`` using data at or before each time only (``long_window``:
-    also the 30-day means of the target at the site and over the region)."""
+    """Issue-time features ``name -> (site, time)`` using data at or before each time only."""
     y = _arr(ds, target)
     f: dict[str, np.ndarray] = {}
     for k in LAGS:
@@ -108,10 +99,6 @@ def issue_features(ds: xr.Dataset, target: str, neighbours: xr.Dataset | None = 
         reg = np.nanmean(y, axis=0, keepdims=True)
     f[f"{target}_regional"] = np.broadcast_to(reg, y.shape).astype(np.float32)
     f[f"{target}_regional_mean24"] = np.broadcast_to(_roll(reg, 24), y.shape).astype(np.float32)
-    if long_window:
-        f[f"{target}_mean720"] = _roll(y, LONG_WINDOW, min_frac=1 / 3)
-        f[f"{target}_regional_mean720"] = np.broadcast_to(_roll(reg, LONG_WINDOW, min_frac=1 / 3),
-                                                          y.shape).astype(np.float32)
     others = [p for p in POLLUTANTS if p in ds and p != target]
     for p in others:
         a = _arr(ds, p)

@@ -81,8 +81,6 @@ class TrainConfig:
     season_recalibration: bool = False    # logistic recalibration of P(>c) at the AQI thresholds on logit p and two
     #                                       harmonics of the valid day of the year, fitted on the out-of-sample
     #                                       cross-fit cases; quantiles follow through the knot remap (exceedance.py)
-    long_window: bool = False             # regime features: 30-day means of the target (site, regional); the
-    #                                       forecast then needs 30 days of history
     site_pooling: bool = False            # partial pooling of centre and point toward the mean over the sites at the
     #                                       same issue time (stations of one city share its weather), one weight per
     #                                       horizon fitted out of sample in log space; for station networks, not
@@ -134,7 +132,7 @@ class DirectForecaster:
         times = pd.DatetimeIndex(ds["time"].values)
         sites = ds["site"].values
         base, _ = F.issue_features(ds, self.target, neighbours, use_met=self.spec.met != "none",
-                                   neighbour_names=self.spec.neighbours or None, long_window=self.spec.long_window)
+                                   neighbour_names=self.spec.neighbours or None)
         y_obs = np.asarray(ds[self.target].transpose("site", "time").values, dtype=np.float32)
         yser = self.target_series(ds) if with_target else None
         clim = self.climatology.at(sites, times) if self.climatology is not None else None
@@ -169,8 +167,6 @@ class DirectForecaster:
 
     def _fit(self, ds, cfg, neighbours, progress) -> "DirectForecaster":
         t0 = _time.perf_counter()
-        if cfg.long_window != self.spec.long_window:
-            self.spec.long_window, self.spec.names = cfg.long_window, []   # the design changes: names anew
         self.meta.pop("exceedance_pool", None)
         self.meta.pop("calibration_choice", None)
         rng = np.random.default_rng(cfg.seed)
@@ -218,7 +214,7 @@ class DirectForecaster:
                 fit_rows = ti + hh < a
             else:
                 # no training target inside the block; no training feature window reaching into it
-                fit_rows = (ti + hh < a) | (ti >= b + max(hmax, self.spec.lookback))
+                fit_rows = (ti + hh < a) | (ti >= b + max(hmax, F.LOOKBACK))
             if fit_rows.sum() < 30 or test.sum() == 0:
                 continue
             est = cfg.fit_point(X[fit_rows], y[fit_rows])

@@ -114,8 +114,7 @@ class ForecastSystem:
         """Forecast issued at ``issue_time`` from observations at or before it (later data ignored)."""
         t0 = _time.perf_counter()
         issue = to_timestamp(issue_time).floor("h")
-        need = max([HIST_HOURS, *(m.spec.lookback + 72 for m in self.models())])   # long-window models: 30 days
-        hist = ds.sel(time=slice(issue - pd.Timedelta(hours=need + 120), issue))
+        hist = ds.sel(time=slice(issue - pd.Timedelta(hours=HIST_HOURS + 120), issue))
         if hist.sizes["time"] == 0:
             raise ValueError(f"no observations at or before {issue}")
         grid_t = pd.date_range(hist["time"].values[0], issue + pd.Timedelta(hours=max(HOURLY_HORIZONS)), freq="h")

@@ -7,21 +7,17 @@ from forecasting import features as F
 from forecasting.models import make_forecaster
 
 
-@pytest.mark.parametrize("long_window", [False, True])
-def test_issue_features_ignore_the_future(synth, long_window):
+def test_issue_features_ignore_the_future(synth):
     t = 1000
-    full, _ = F.issue_features(synth, "PM2.5", long_window=long_window)
-    cut, _ = F.issue_features(synth.isel(time=slice(0, t + 1)), "PM2.5", long_window=long_window)
+    full, _ = F.issue_features(synth, "PM2.5")
+    cut, _ = F.issue_features(synth.isel(time=slice(0, t + 1)), "PM2.5")
     # scramble everything after t: features at t must not move
     noisy = synth.copy(deep=True)
     rng = np.random.default_rng(1)
     for v in noisy.data_vars:
         noisy[v][:, t + 1:] = rng.random(noisy[v][:, t + 1:].shape) * 1000
-    scr, _ = F.issue_features(noisy, "PM2.5", long_window=long_window)
-    assert set(full) == set(cut) and ("PM2.5_mean720" in full) == long_window
-    if long_window:   # the 30-day regime: the mean of the 720 hours up to t (gaps skipped)
-        np.testing.assert_allclose(full["PM2.5_mean720"][:, t],
-                                   np.nanmean(synth["PM2.5"].values[:, t - 719: t + 1], axis=1), rtol=1e-5)
+    scr, _ = F.issue_features(noisy, "PM2.5")
+    assert set(full) == set(cut)
     for name in full:
         np.testing.assert_allclose(full[name][:, t], cut[name][:, t], equal_nan=True, err_msg=name)
         np.testing.assert_allclose(full[name][:, t], scr[name][:, t], equal_nan=True, err_msg=name)
@@ -70,14 +66,3 @@ def test_training_never_sees_targets_after_train_end(synth, tiny_cfg):
     X = np.random.default_rng(0).random((5, len(a.models[0].spec.names))).astype(np.float32) * 100
     np.testing.assert_allclose(a.models[0].estimator.predict(X), b.models[0].estimator.predict(X))
     assert a.predictions["issue_time"].min() > end
-
-
-def test_long_window_models_record_it_and_purge_a_month(synth, tiny_cfg):
-    import dataclasses
-
-    cfg = dataclasses.replace(tiny_cfg, long_window=True)
-    m = make_forecaster(synth, "PM2.5", [24]).fit(synth, cfg)
-    assert m.spec.long_window and m.spec.lookback == 720 and "PM2.5_regional_mean720" in m.spec.names
-    assert F.FeatureSpec.from_dict(m.spec.to_dict()).long_window
-    plain = make_forecaster(synth, "PM2.5", [24])
-    assert "long_window" not in plain.spec.to_dict() and plain.spec.lookback == F.LOOKBACK   # old bundles unchanged
