@@ -18,6 +18,7 @@ import xarray as xr
 
 from console.errors import InputError
 
+AQI_EXCEEDANCE = (100, 150, 200, 300)
 GRIB_SUFFIXES = (".grib", ".grb", ".grib2", ".grb2")
 
 POLLUTANTS = ["PM2.5", "PM10", "SO2", "NO2", "CO", "O3"]
@@ -308,3 +309,52 @@ def require_weather_overlap(met: xr.Dataset, issue: pd.Timestamp, path: str | Pa
         raise InputError(str(path), f"the weather fields cover none of the forecast hours ({span} Beijing time; "
                                     f"the forecast is for {valid[0]:%Y-%m-%d %H:%M} … {valid[-1]:%Y-%m-%d %H:%M}): "
                                     "load the run for this issue time")
+
+
+def hourly_table(fc) -> pd.DataFrame:
+    """An issued forecast's hourly quantiles as rows: site, variable, issue and valid time, horizon, P10, P25, P50,
+    P75, P90 and, for AQI, P(AQI > 100/150/200/300)."""
+    h = fc.hourly
+    levels = np.asarray(h["level"].values, float)
+    qs = (0.1, 0.25, 0.5, 0.75, 0.9)
+    sites, valid = [str(s) for s in h["site"].values], pd.DatetimeIndex(h["valid_time"].values)
+    parts = []
+    for var in [v for v in h.data_vars if not v.startswith("p_aqi")]:
+        a = h[var].transpose("site", "valid_time", "level").values
+        q = np.stack([_at_level(a, levels, p) for p in qs], axis=-1)
+        df = pd.DataFrame({"site": np.repeat(sites, len(valid)), "variable": var, "issue_time": fc.issue_time,
+                           "valid_time": np.tile(valid, len(sites)),
+                           "horizon": np.tile(np.arange(1, len(valid) + 1), len(sites))})
+        for k, p in enumerate(qs):
+            df[f"p{round(p * 100)}"] = q[..., k].reshape(-1)
+        if var == "AQI":
+            for c in AQI_EXCEEDANCE:
+                if f"p_aqi_gt_{c}" in h:
+                    df[f"p_aqi_gt_{c}"] = h[f"p_aqi_gt_{c}"].transpose("site", "valid_time").values.reshape(-1)
+        parts.append(df)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _at_level(a: np.ndarray, levels: np.ndarray, p: float) -> np.ndarray:
+    """Quantile ``p`` of every row of ``a`` (last axis on the ascending probability ``levels``), linear between."""
+    j = int(np.clip(np.searchsorted(levels, p), 1, len(levels) - 1))
+    w = float(np.clip((p - levels[j - 1]) / (levels[j] - levels[j - 1]), 0, 1))
+    return a[..., j - 1] * (1 - w) + a[..., j] * w
+
+
+def write_forecast(fc, folder: str | Path, prefix: str = "") -> list[Path]:
+    """Write an issued forecast: ``hourly.csv`` (:func:`hourly_table`), ``daily.csv`` (the D+1…D+3 outlook) and
+    ``forecast_info.json`` (model version, training period, inputs); each file atomically. Returns the paths."""
+    import json
+
+    from console.atomic import atomic_write
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / f"{prefix}hourly.csv", out / f"{prefix}daily.csv", out / f"{prefix}forecast_info.json"]
+    for path, df in zip(paths[:2], (hourly_table(fc), fc.daily)):
+        with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
+            df.to_csv(fh, index=False, float_format="%.3f")
+    with atomic_write(paths[2], "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(fc.info, ensure_ascii=False, indent=1, default=str))
+    return paths

@@ -261,23 +261,9 @@ def _run(args) -> int:
     elif needs_fields:
         raise LantianError("this model needs weather-forecast fields: give --met-file (NetCDF/GRIB)")
     fc = system.forecast(ds, issue, neighbours=nb, future_met=fmet)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    rows = []
-    h = fc.hourly
-    lv = list(h["level"].values)
-    pick = {q: int(min(range(len(lv)), key=lambda i: abs(lv[i] - q))) for q in (0.1, 0.5, 0.9)}
-    for var in [v for v in h.data_vars if not v.startswith("p_aqi")]:
-        for si, s in enumerate(h["site"].values):
-            for ti, vt in enumerate(h["valid_time"].values):
-                a = h[var].values[si, ti]
-                rows.append(dict(site=s, variable=var, issue_time=issue, valid_time=pd.Timestamp(vt),
-                                 horizon=ti + 1, p10=a[pick[0.1]], p50=a[pick[0.5]], p90=a[pick[0.9]],
-                                 **({f"p_aqi_gt_{c}": float(h[f"p_aqi_gt_{c}"].values[si, ti]) for c in (100, 150, 200, 300)}
-                                    if var == "AQI" else {})))
-    pd.DataFrame(rows).to_csv(out / "hourly.csv", index=False, float_format="%.3f")
-    fc.daily.to_csv(out / "daily.csv", index=False, float_format="%.3f")
-    _write_json(out / "forecast_info.json", fc.info)
+    from console.forecast_io import write_forecast
+
+    paths = write_forecast(fc, args.out)
     print(f"forecast issued {issue:%Y-%m-%d %H:%M} by model {fc.info['model_version']} "
           f"(trained {fc.info['training_period'][0]} … {fc.info['training_period'][1]})")
     print(f"weather input: {fc.info['inputs']['weather']}")
@@ -287,7 +273,7 @@ def _run(args) -> int:
               "see 'weather input' above", file=sys.stderr)
     if len(fc.daily):
         print(fc.daily[["site", "date", "category", "primary", "aqi_p50", "p_aqi_gt_100"]].to_string(index=False))
-    print(f"wrote {out / 'hourly.csv'}, {out / 'daily.csv'}, {out / 'forecast_info.json'}")
+    print("wrote " + ", ".join(str(p) for p in paths))
     return 0
 
 

@@ -279,6 +279,14 @@
       <translation>不用气象预报进行预报</translation>
     </message>
     <message>
+      <source>Export…</source>
+      <translation>导出…</translation>
+    </message>
+    <message>
+      <source>Write the forecast shown (all cities: hourly quantiles, the 3-day outlook and what it was issued from) as CSV and JSON files</source>
+      <translation>将当前预报（全部城市：逐时分位数、未来三天展望及其起报依据）写为 CSV 和 JSON 文件</translation>
+    </message>
+    <message>
       <source>No forecast yet — set the console clock.</source>
       <translation>尚无预报——请设置控制台时钟。</translation>
     </message>
@@ -305,6 +313,18 @@
     <message>
       <source>reading {file} …</source>
       <translation>正在读取 {file} …</translation>
+    </message>
+    <message>
+      <source>Export the forecast to a folder</source>
+      <translation>将预报导出到文件夹</translation>
+    </message>
+    <message>
+      <source>Export failed: {reason}</source>
+      <translation>导出失败：{reason}</translation>
+    </message>
+    <message>
+      <source>Exported to {folder}: {files}</source>
+      <translation>已导出到 {folder}：{files}</translation>
     </message>
     <message>
       <source>weather forecast not loaded — {reason}</source>

@@ -72,3 +72,31 @@ def test_short_dock_keeps_chart_and_outlook_in_view(panel, qtbot):
     qtbot.waitUntil(lambda: not panel.side_by_side, timeout=5_000)
     assert not panel.cards[0].compact and panel.cards[0].detail.text().count("\n") == 2   # three full lines
     area.takeWidget()   # the fixture closes the panel
+
+
+def test_export_writes_what_the_panel_shows(panel, qtbot, tmp_path):
+    """Export… writes every city's hourly quantiles, the 3-day outlook and the forecast's record."""
+    import json
+
+    assert not panel.export_button.isEnabled() and panel.export_forecast(str(tmp_path)) == []
+    with qtbot.waitSignal(panel.forecastReady, timeout=60_000):
+        panel.set_clock(pd.Timestamp("2019-01-24 12:00"))
+    assert panel.export_button.isEnabled()
+    paths = panel.export_forecast(str(tmp_path))
+    assert [p.name for p in paths] == ["forecast_2019012412_hourly.csv", "forecast_2019012412_daily.csv",
+                                       "forecast_2019012412_forecast_info.json"]
+    hourly = pd.read_csv(paths[0])
+    assert list(hourly.columns[:10]) == ["site", "variable", "issue_time", "valid_time", "horizon",
+                                         "p10", "p25", "p50", "p75", "p90"]
+    assert hourly["site"].nunique() == 14 and hourly["horizon"].max() == 72
+    aqi = hourly[hourly["variable"] == "AQI"]
+    assert aqi["p_aqi_gt_100"].between(0, 1).all() and (aqi["p25"] <= aqi["p50"]).all()
+    shown = panel.result.forecast.hourly["PM2.5"].sel(site="南宁").sel(level=0.5, method="nearest").values
+    pm = hourly[(hourly["variable"] == "PM2.5") & (hourly["site"] == "南宁")].sort_values("horizon")
+    assert abs(pm["p50"].to_numpy() - shown).max() < 0.01
+    daily = pd.read_csv(paths[1])
+    assert daily["site"].nunique() == 14 and sorted(daily["lead_days"].unique()) == [1, 2, 3]
+    info = json.loads(paths[2].read_text(encoding="utf-8"))
+    assert info["model_version"] == panel.result.forecast.info["model_version"]
+    assert info["issued"] == "2019-01-24 12:00:00" and "Exported to" in panel.status.text()
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=10_000)

@@ -233,8 +233,12 @@ class ForecastPanel(QWidget):
         self.clear_weather_action = menu.addAction("", self.clear_weather)
         self.clear_weather_action.setEnabled(False)
         self.weather_button.setMenu(menu)
+        self.export_button = QToolButton()
+        self.export_button.clicked.connect(lambda: self.export_forecast())
+        self.export_button.setEnabled(False)
         top.addWidget(self.weather_file)
         top.addWidget(self.weather_button)
+        top.addWidget(self.export_button)
         top.addWidget(self.progress)
         root.addLayout(top)
         self.status = QLabel()
@@ -286,6 +290,9 @@ class ForecastPanel(QWidget):
         self.load_weather_action.setText(self.tr("Load weather forecast (NetCDF/GRIB)…"))
         self.utc_action.setText(self.tr("NetCDF valid times are UTC (GRIB always is)"))
         self.clear_weather_action.setText(self.tr("Forecast without the weather forecast"))
+        self.export_button.setText(self.tr("Export…"))
+        self.export_button.setToolTip(self.tr("Write the forecast shown (all cities: hourly quantiles, the 3-day "
+                                              "outlook and what it was issued from) as CSV and JSON files"))
         self._show_weather_file()
         if self.result is None:
             self.status.setText(self.tr("No forecast yet — set the console clock."))
@@ -396,6 +403,27 @@ class ForecastPanel(QWidget):
         self._weather_error = False
         self._show_weather_file()
         self.pool.start(self._weather_job)
+
+    def export_forecast(self, folder: str | None = None) -> list[Path]:
+        """Write the issued forecast (hourly quantiles and outlook of every city, and its record: model, training
+        period, inputs) into ``folder`` (asked when not given) as ``forecast_<issue>_*.csv|json``."""
+        if self.result is None:
+            return []
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self, self.tr("Export the forecast to a folder"))
+            if not folder:
+                return []
+        from console.forecast_io import write_forecast
+
+        fc = self.result.forecast
+        try:
+            paths = write_forecast(fc, folder, prefix=f"forecast_{fc.issue_time:%Y%m%d%H}_")
+        except OSError as exc:
+            self.status.setText(self.tr("Export failed: {reason}").format(reason=str(exc)))
+            return []
+        self.status.setText(self.tr("Exported to {folder}: {files}").format(
+            folder=folder, files=", ".join(p.name for p in paths)))
+        return paths
 
     @Slot()
     def clear_weather(self) -> None:
@@ -514,6 +542,7 @@ class ForecastPanel(QWidget):
             return
         self.result = res
         self._clock_done = clock
+        self.export_button.setEnabled(True)
         sites = [str(s) for s in res.forecast.hourly["site"].values]
         if self.city_box.count() != len(sites):
             self._fill_city_box()
