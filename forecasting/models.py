@@ -412,7 +412,8 @@ class DirectForecaster:
             return None
         thr = sorted(concentration_thresholds(self.target, daily=self.stat != "hourly").values())
         ok = np.isfinite(po)
-        knots = [float(c) for c in thr if cfg.pool_min_events <= int((po[ok] > c).sum()) <= ok.sum() - cfg.pool_min_events]
+        lo, hi = cfg.pool_min_events, int(ok.sum()) - cfg.pool_min_events
+        knots = [float(c) for c in thr if lo <= int((po[ok] > c).sum()) <= hi]
         if not knots:
             return None
         key = pk if isinstance(self.calibrator, ConditionedConformal) else None

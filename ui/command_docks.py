@@ -183,8 +183,9 @@ class CommandDocks(QObject):
             if dock.panel is None:
                 dock.placeholder.setText(t("Opens when the data are loaded…"))
         self.banner_bar.setWindowTitle(t("Mode"))
-        if self.alarm_dock.panel is not None:
-            self.alarm_dock.panel.retranslate()
+        for dock in (self.alarm_dock, self.pmf_dock):
+            if dock is not None and dock.panel is not None and hasattr(dock.panel, "retranslate"):
+                dock.panel.retranslate()
         self._alarm_title()
 
     def raise_panels(self, names) -> None:

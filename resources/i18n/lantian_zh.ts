@@ -739,6 +739,257 @@ Demo data: real hourly city data from the national monitoring platform (CNEMC), 
     </message>
   </context>
   <context>
+    <name>PMFPanel</name>
+    <message>
+      <source>Data</source>
+      <translation>数据</translation>
+    </message>
+    <message>
+      <source>Run</source>
+      <translation>运行</translation>
+    </message>
+    <message>
+      <source>Concentrations…</source>
+      <translation>浓度文件…</translation>
+    </message>
+    <message>
+      <source>Uncertainties…</source>
+      <translation>不确定度文件…</translation>
+    </message>
+    <message>
+      <source>MDL…</source>
+      <translation>检出限(MDL)…</translation>
+    </message>
+    <message>
+      <source>error fraction</source>
+      <translation>误差比例</translation>
+    </message>
+    <message>
+      <source>total variable</source>
+      <translation>总量变量</translation>
+    </message>
+    <message>
+      <source>(none)</source>
+      <translation>（无）</translation>
+    </message>
+    <message>
+      <source>factors</source>
+      <translation>因子数</translation>
+    </message>
+    <message>
+      <source>random starts</source>
+      <translation>随机初值次数</translation>
+    </message>
+    <message>
+      <source>seed</source>
+      <translation>随机种子</translation>
+    </message>
+    <message>
+      <source>bootstrap runs</source>
+      <translation>Bootstrap 次数</translation>
+    </message>
+    <message>
+      <source>BS-DISP runs</source>
+      <translation>BS-DISP 次数</translation>
+    </message>
+    <message>
+      <source>worker processes</source>
+      <translation>并行进程数</translation>
+    </message>
+    <message>
+      <source>robust (α = 4)</source>
+      <translation>稳健模式（α = 4）</translation>
+    </message>
+    <message>
+      <source>DISP (all species)</source>
+      <translation>DISP（全部物种）</translation>
+    </message>
+    <message>
+      <source>Scan factor counts</source>
+      <translation>扫描因子数</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>Export…</source>
+      <translation>导出…</translation>
+    </message>
+    <message>
+      <source>species</source>
+      <translation>物种</translation>
+    </message>
+    <message>
+      <source>missing</source>
+      <translation>缺失</translation>
+    </message>
+    <message>
+      <source>category</source>
+      <translation>类别</translation>
+    </message>
+    <message>
+      <source>Species</source>
+      <translation>物种</translation>
+    </message>
+    <message>
+      <source>Factor count</source>
+      <translation>因子数</translation>
+    </message>
+    <message>
+      <source>Profiles</source>
+      <translation>源谱</translation>
+    </message>
+    <message>
+      <source>Contributions</source>
+      <translation>源贡献</translation>
+    </message>
+    <message>
+      <source>Residuals</source>
+      <translation>残差</translation>
+    </message>
+    <message>
+      <source>Q(true)/Qexp vs number of factors</source>
+      <translation>Q(true)/Qexp 随因子数变化</translation>
+    </message>
+    <message>
+      <source>factor</source>
+      <translation>因子</translation>
+    </message>
+    <message>
+      <source>name</source>
+      <translation>名称</translation>
+    </message>
+    <message>
+      <source>factor name</source>
+      <translation>因子名称</translation>
+    </message>
+    <message>
+      <source>profile: concentration of species (log scale)</source>
+      <translation>源谱：各物种浓度（对数坐标）</translation>
+    </message>
+    <message>
+      <source>% of species in this factor</source>
+      <translation>该因子中各物种占比（%）</translation>
+    </message>
+    <message>
+      <source>factor contributions (drag the shaded period)</source>
+      <translation>因子贡献（拖动阴影时段）</translation>
+    </message>
+    <message>
+      <source>error estimation for the selected factor</source>
+      <translation>所选因子的误差估计</translation>
+    </message>
+    <message>
+      <source>scaled residuals (X − GF)/U</source>
+      <translation>标度残差 (X − GF)/U</translation>
+    </message>
+    <message>
+      <source>Q per species / samples</source>
+      <translation>各物种 / 样品的 Q</translation>
+    </message>
+    <message>
+      <source>no result yet</source>
+      <translation>尚无结果</translation>
+    </message>
+    <message>
+      <source>load a concentration file and its uncertainties</source>
+      <translation>请载入浓度文件及其不确定度文件</translation>
+    </message>
+    <message>
+      <source>{which} file</source>
+      <translation>{which} 文件</translation>
+    </message>
+    <message>
+      <source>PMF data</source>
+      <translation>PMF 数据</translation>
+    </message>
+    <message>
+      <source>All files</source>
+      <translation>所有文件</translation>
+    </message>
+    <message>
+      <source>concentrations: {file}</source>
+      <translation>浓度：{file}</translation>
+    </message>
+    <message>
+      <source>uncertainties: {file}</source>
+      <translation>不确定度：{file}</translation>
+    </message>
+    <message>
+      <source>{n} samples × {m} species loaded</source>
+      <translation>已载入 {n} 个样品 × {m} 个物种</translation>
+    </message>
+    <message>
+      <source>strong</source>
+      <translation>强</translation>
+    </message>
+    <message>
+      <source>weak</source>
+      <translation>弱</translation>
+    </message>
+    <message>
+      <source>bad</source>
+      <translation>剔除</translation>
+    </message>
+    <message>
+      <source>load a concentration file and its uncertainties first</source>
+      <translation>请先载入浓度文件及其不确定度文件</translation>
+    </message>
+    <message>
+      <source>scanning factor counts…</source>
+      <translation>正在扫描因子数…</translation>
+    </message>
+    <message>
+      <source>running {factors} factors × {starts} starts…</source>
+      <translation>正在运行 {factors} 个因子 × {starts} 个初值…</translation>
+    </message>
+    <message>
+      <source>cancelling…</source>
+      <translation>正在取消…</translation>
+    </message>
+    <message>
+      <source>cancelled</source>
+      <translation>已取消</translation>
+    </message>
+    <message>
+      <source>factor scan done: </source>
+      <translation>因子数扫描完成：</translation>
+    </message>
+    <message>
+      <source>contribution to {total}</source>
+      <translation>对 {total} 的贡献</translation>
+    </message>
+    <message>
+      <source>normalised contribution</source>
+      <translation>归一化贡献</translation>
+    </message>
+    <message>
+      <source>modelled mass</source>
+      <translation>模拟质量</translation>
+    </message>
+    <message>
+      <source>share of {what}, {n} samples in period</source>
+      <translation>{what}的分担率，时段内 {n} 个样品</translation>
+    </message>
+    <message>
+      <source>run with bootstrap and/or DISP to see intervals</source>
+      <translation>运行 Bootstrap 和/或 DISP 以查看区间</translation>
+    </message>
+    <message>
+      <source>nothing to export yet</source>
+      <translation>尚无可导出的结果</translation>
+    </message>
+    <message>
+      <source>export PMF result to folder</source>
+      <translation>将 PMF 结果导出到文件夹</translation>
+    </message>
+    <message>
+      <source>exported {n} files to {folder}</source>
+      <translation>已导出 {n} 个文件到 {folder}</translation>
+    </message>
+  </context>
+  <context>
     <name>RankingModel</name>
     <message>
       <source>City</source>

@@ -13,6 +13,9 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "pmf"
 
 @pytest.fixture
 def panel(qtbot):
+    from ui import i18n
+
+    i18n.install("en")  # messages are checked in English (an earlier test may have left Chinese installed)
     w = PMFPanel()
     qtbot.addWidget(w)
     yield w
@@ -67,3 +70,25 @@ def test_panel_cancel_and_scan(panel, qtbot):
     panel.start_scan()
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=60000)
     assert [r["factors"] for r in panel.scan_rows] == [2, 3, 4, 5, 6]
+
+
+def test_panel_speaks_chinese_and_keeps_its_logic(qtbot):
+    """In the Chinese UI the panel's texts are Chinese; category and total choices still act on their codes."""
+    from ui import i18n
+
+    i18n.install("zh")
+    try:
+        w = PMFPanel()
+        qtbot.addWidget(w)
+        assert w.run_btn.text() == "运行" and w.tabs.tabText(2) == "源谱" and w.total_combo.itemText(0) == "（无）"
+        assert w.status.text() == "请载入浓度文件及其不确定度文件"
+        assert w.load_files(DATA / "small_con.csv", DATA / "small_unc.csv")
+        assert "已载入" in w.status.text()
+        box = w.species_table.cellWidget(0, 3)
+        assert [box.itemText(i) for i in range(3)] == ["强", "弱", "剔除"]
+        species = w.species_table.item(0, 0).text()
+        box.setCurrentIndex(2)
+        assert w.data.categories[w.data.species.index(species)] == "bad"
+        w.shutdown()
+    finally:
+        i18n.install("en")

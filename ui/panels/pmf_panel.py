@@ -62,6 +62,7 @@ class PieWidget(QWidget):
         self._values: list[float] = []
         self._labels: list[str] = []
         self._title = ""
+        self.empty_text = "no result yet"   # set in the panel's translation
         self.setMinimumSize(260, 220)
 
     def set_data(self, values, labels, title: str = "") -> None:
@@ -78,7 +79,7 @@ class PieWidget(QWidget):
         p.setPen(QColor("black"))
         p.drawText(8, 16, self._title)
         if total <= 0:
-            p.drawText(8, 40, "no result yet")
+            p.drawText(8, 40, self.empty_text)
             return
         side = min(self.width() * 0.4, self.height() - 40)
         rect = QRectF(10, 28, side, side)
@@ -124,57 +125,56 @@ class PMFPanel(QWidget):
         top = QHBoxLayout()
         root.addLayout(top)
 
-        files = QGroupBox("Data")
+        files = self.files_box = QGroupBox()
         fl = QGridLayout(files)
-        self.conc_label = QLabel("concentrations: –")
-        self.unc_label = QLabel("uncertainties: –")
-        b1 = QPushButton("Concentrations…")
+        self.conc_label = QLabel()
+        self.unc_label = QLabel()
+        b1 = self.conc_btn = QPushButton()
         b1.clicked.connect(lambda: self._pick("conc"))
-        b2 = QPushButton("Uncertainties…")
+        b2 = self.unc_btn = QPushButton()
         b2.clicked.connect(lambda: self._pick("unc"))
-        b3 = QPushButton("MDL…")
+        b3 = self.mdl_btn = QPushButton()
         b3.clicked.connect(lambda: self._pick("mdl"))
         self.ef_spin = QDoubleSpinBox(decimals=3, minimum=0.0, maximum=2.0, singleStep=0.01, value=0.1)
         self.total_combo = QComboBox()
-        self.total_combo.addItem("(none)")
+        self.total_combo.addItem("")   # "(none)", set in retranslate(); the logic reads index 0
         fl.addWidget(b1, 0, 0)
         fl.addWidget(self.conc_label, 0, 1, 1, 3)
         fl.addWidget(b2, 1, 0)
         fl.addWidget(self.unc_label, 1, 1, 1, 3)
         fl.addWidget(b3, 2, 0)
-        fl.addWidget(QLabel("error fraction"), 2, 1)
+        self.ef_label, self.total_label = QLabel(), QLabel()
+        fl.addWidget(self.ef_label, 2, 1)
         fl.addWidget(self.ef_spin, 2, 2)
-        fl.addWidget(QLabel("total variable"), 3, 0)
+        fl.addWidget(self.total_label, 3, 0)
         fl.addWidget(self.total_combo, 3, 1, 1, 2)
         self.total_combo.currentIndexChanged.connect(self._total_changed)
         top.addWidget(files, 3)
 
-        run = QGroupBox("Run")
+        run = self.run_box = QGroupBox()
         rl = QFormLayout(run)
         self.factors_spin = QSpinBox(minimum=1, maximum=20, value=5)
         self.starts_spin = QSpinBox(minimum=1, maximum=500, value=20)
         self.seed_spin = QSpinBox(minimum=0, maximum=2 ** 31 - 1, value=0)
-        self.robust_check = QCheckBox("robust (α = 4)")
+        self.robust_check = QCheckBox()
         self.robust_check.setChecked(True)
         self.bs_spin = QSpinBox(minimum=0, maximum=1000, value=0)
-        self.disp_check = QCheckBox("DISP (all species)")
+        self.disp_check = QCheckBox()
         self.bsdisp_spin = QSpinBox(minimum=0, maximum=200, value=0)
         self.workers_spin = QSpinBox(minimum=1, maximum=64, value=2)
-        rl.addRow("factors", self.factors_spin)
-        rl.addRow("random starts", self.starts_spin)
-        rl.addRow("seed", self.seed_spin)
+        self.run_labels = {k: QLabel() for k in ("factors", "starts", "seed", "bs", "bsdisp", "workers")}
+        rl.addRow(self.run_labels["factors"], self.factors_spin)
+        rl.addRow(self.run_labels["starts"], self.starts_spin)
+        rl.addRow(self.run_labels["seed"], self.seed_spin)
         rl.addRow("", self.robust_check)
-        rl.addRow("bootstrap runs", self.bs_spin)
+        rl.addRow(self.run_labels["bs"], self.bs_spin)
         rl.addRow("", self.disp_check)
-        rl.addRow("BS-DISP runs", self.bsdisp_spin)
-        rl.addRow("worker processes", self.workers_spin)
+        rl.addRow(self.run_labels["bsdisp"], self.bsdisp_spin)
+        rl.addRow(self.run_labels["workers"], self.workers_spin)
         top.addWidget(run, 2)
 
         act = QVBoxLayout()
-        self.run_btn = QPushButton("Run")
-        self.scan_btn = QPushButton("Scan factor counts")
-        self.cancel_btn = QPushButton("Cancel")
-        self.export_btn = QPushButton("Export…")
+        self.run_btn, self.scan_btn, self.cancel_btn, self.export_btn = (QPushButton() for _ in range(4))
         self.cancel_btn.setEnabled(False)
         self.run_btn.clicked.connect(self.start_run)
         self.scan_btn.clicked.connect(self.start_scan)
@@ -183,7 +183,7 @@ class PMFPanel(QWidget):
         for b in (self.run_btn, self.scan_btn, self.cancel_btn, self.export_btn):
             act.addWidget(b)
         self.progress = QProgressBar()
-        self.status = QLabel("load a concentration file and its uncertainties")
+        self.status = QLabel()
         self.status.setWordWrap(True)
         act.addWidget(self.progress)
         act.addWidget(self.status)
@@ -194,14 +194,12 @@ class PMFPanel(QWidget):
         root.addWidget(self.tabs, 1)
         # species / categories
         self.species_table = QTableWidget(0, 4)
-        self.species_table.setHorizontalHeaderLabels(["species", "S/N", "missing", "category"])
         self.species_table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.tabs.addTab(self.species_table, "Species")
+        self.tabs.addTab(self.species_table, "")
         # factor scan
-        self.scan_plot = pg.PlotWidget(title="Q(true)/Qexp vs number of factors")
-        self.scan_plot.setLabel("bottom", "factors")
+        self.scan_plot = pg.PlotWidget()
         self.scan_plot.setLabel("left", "Q/Qexp")
-        self.tabs.addTab(self.scan_plot, "Factor count")
+        self.tabs.addTab(self.scan_plot, "")
         # profiles
         prof = QWidget()
         pl = QVBoxLayout(prof)
@@ -209,26 +207,26 @@ class PMFPanel(QWidget):
         self.factor_combo = QComboBox()
         self.factor_combo.currentIndexChanged.connect(self._show_factor)
         self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("factor name")
         self.name_edit.editingFinished.connect(self._rename)
         self.match_label = QLabel("")
-        row.addWidget(QLabel("factor"))
+        self.factor_label, self.name_label = QLabel(), QLabel()
+        row.addWidget(self.factor_label)
         row.addWidget(self.factor_combo, 1)
-        row.addWidget(QLabel("name"))
+        row.addWidget(self.name_label)
         row.addWidget(self.name_edit, 1)
         pl.addLayout(row)
         pl.addWidget(self.match_label)
-        self.mass_plot = pg.PlotWidget(title="profile: concentration of species (log scale)")
-        self.pct_plot = pg.PlotWidget(title="% of species in this factor")
+        self.mass_plot = pg.PlotWidget()
+        self.pct_plot = pg.PlotWidget()
         self.pct_plot.setYRange(0, 100)
         self.pct_plot.setXLink(self.mass_plot)
         pl.addWidget(self.mass_plot, 1)
         pl.addWidget(self.pct_plot, 1)
-        self.tabs.addTab(prof, "Profiles")
+        self.tabs.addTab(prof, "")
         # contributions + pie
         contrib = QSplitter(Qt.Horizontal)
         self.times = None
-        self.contrib_plot = pg.PlotWidget(title="factor contributions (drag the shaded period)")
+        self.contrib_plot = pg.PlotWidget()
         self.contrib_plot.addLegend(offset=(5, 5))
         self.region = pg.LinearRegionItem()
         self.region.sigRegionChangeFinished.connect(self._update_pie)
@@ -236,9 +234,9 @@ class PMFPanel(QWidget):
         contrib.addWidget(self.contrib_plot)
         contrib.addWidget(self.pie)
         contrib.setSizes([700, 320])
-        self.tabs.addTab(contrib, "Contributions")
+        self.tabs.addTab(contrib, "")
         # uncertainty
-        self.unc_plot = pg.PlotWidget(title="error estimation for the selected factor")
+        self.unc_plot = pg.PlotWidget()
         self.unc_plot.addLegend(offset=(5, 5))
         self.unc_text = QLabel("")
         unc = QWidget()
@@ -249,15 +247,58 @@ class PMFPanel(QWidget):
         # residuals
         res = QWidget()
         rl2 = QHBoxLayout(res)
-        self.hist_plot = pg.PlotWidget(title="scaled residuals (X − GF)/U")
-        self.qsp_plot = pg.PlotWidget(title="Q per species / samples")
+        self.hist_plot = pg.PlotWidget()
+        self.qsp_plot = pg.PlotWidget()
         rl2.addWidget(self.hist_plot)
         rl2.addWidget(self.qsp_plot)
-        self.tabs.addTab(res, "Residuals")
+        self.tabs.addTab(res, "")
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Static texts in the current translation (called again on a language change)."""
+        t = self.tr
+        self.files_box.setTitle(t("Data"))
+        self.run_box.setTitle(t("Run"))
+        self.conc_btn.setText(t("Concentrations…"))
+        self.unc_btn.setText(t("Uncertainties…"))
+        self.mdl_btn.setText(t("MDL…"))
+        self.ef_label.setText(t("error fraction"))
+        self.total_label.setText(t("total variable"))
+        self.total_combo.setItemText(0, t("(none)"))
+        for key, text in (("factors", t("factors")), ("starts", t("random starts")), ("seed", t("seed")),
+                          ("bs", t("bootstrap runs")), ("bsdisp", t("BS-DISP runs")),
+                          ("workers", t("worker processes"))):
+            self.run_labels[key].setText(text)
+        self.robust_check.setText(t("robust (α = 4)"))
+        self.disp_check.setText(t("DISP (all species)"))
+        self.run_btn.setText(t("Run"))
+        self.scan_btn.setText(t("Scan factor counts"))
+        self.cancel_btn.setText(t("Cancel"))
+        self.export_btn.setText(t("Export…"))
+        self.species_table.setHorizontalHeaderLabels([t("species"), "S/N", t("missing"), t("category")])
+        for i, text in enumerate((t("Species"), t("Factor count"), t("Profiles"), t("Contributions"), "BS / DISP",
+                                  t("Residuals"))):
+            self.tabs.setTabText(i, text)
+        self.scan_plot.setTitle(t("Q(true)/Qexp vs number of factors"))
+        self.scan_plot.setLabel("bottom", t("factors"))
+        self.factor_label.setText(t("factor"))
+        self.name_label.setText(t("name"))
+        self.name_edit.setPlaceholderText(t("factor name"))
+        self.mass_plot.setTitle(t("profile: concentration of species (log scale)"))
+        self.pct_plot.setTitle(t("% of species in this factor"))
+        self.contrib_plot.setTitle(t("factor contributions (drag the shaded period)"))
+        self.unc_plot.setTitle(t("error estimation for the selected factor"))
+        self.hist_plot.setTitle(t("scaled residuals (X − GF)/U"))
+        self.qsp_plot.setTitle(t("Q per species / samples"))
+        self.pie.empty_text = t("no result yet")
+        self._update_labels()
+        if self.data is None and not self.is_running():
+            self._set_status(t("load a concentration file and its uncertainties"))
 
     # ------------------------------------------------------------------------------- data ------
     def _pick(self, which: str) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, f"{which} file", "", "PMF data (*.csv *.txt);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("{which} file").format(which=which), "",
+                                              self.tr("PMF data") + " (*.csv *.txt);;" + self.tr("All files") + " (*)")
         if not path:
             return
         self._paths[which] = path
@@ -271,8 +312,9 @@ class PMFPanel(QWidget):
 
     def _update_labels(self) -> None:
         c, u, m = self._paths["conc"], self._paths["unc"], self._paths["mdl"]
-        self.conc_label.setText(f"concentrations: {Path(c).name if c else '–'}")
-        self.unc_label.setText(f"uncertainties: {Path(u).name if u else (('MDL ' + Path(m).name) if m else '–')}")
+        self.conc_label.setText(self.tr("concentrations: {file}").format(file=Path(c).name if c else "–"))
+        self.unc_label.setText(self.tr("uncertainties: {file}").format(
+            file=Path(u).name if u else (("MDL " + Path(m).name) if m else "–")))
 
     def load_files(self, conc, unc=None, *, mdl=None, error_fraction=None, total=None) -> bool:
         """Load input files; returns False (and shows the one-line reason) on bad input."""
@@ -286,7 +328,7 @@ class PMFPanel(QWidget):
             return False
         self.total_combo.blockSignals(True)
         self.total_combo.clear()
-        self.total_combo.addItem("(none)")
+        self.total_combo.addItem(self.tr("(none)"))
         self.total_combo.addItems(self.data.species)
         if total:
             self.total_combo.setCurrentText(total)
@@ -294,7 +336,8 @@ class PMFPanel(QWidget):
         self._fill_species()
         self.factors_spin.setMaximum(max(1, len(self.data.fit_species) - 1))
         n, m = self.data.conc.shape
-        self._set_status(f"{n} samples × {m} species loaded; " + "; ".join(self.data.notes))
+        self._set_status(self.tr("{n} samples × {m} species loaded").format(n=n, m=m) + "; "
+                         + "; ".join(self.data.notes))
         return True
 
     def _total_changed(self) -> None:
@@ -302,7 +345,7 @@ class PMFPanel(QWidget):
             return
         t = self.total_combo.currentText()
         self.load_files(self._paths["conc"], self._paths["unc"], mdl=self._paths["mdl"],
-                        error_fraction=self.ef_spin.value(), total=None if t == "(none)" else t)
+                        error_fraction=self.ef_spin.value(), total=None if self.total_combo.currentIndex() == 0 else t)
 
     def _fill_species(self) -> None:
         d = self.data
@@ -313,9 +356,10 @@ class PMFPanel(QWidget):
             nm = int(d.missing.replaced[i]) if d.missing is not None else 0
             self.species_table.setItem(i, 2, QTableWidgetItem(str(nm)))
             cb = QComboBox()
-            cb.addItems(["strong", "weak", "bad"])
-            cb.setCurrentText(d.categories[i])
-            cb.currentTextChanged.connect(lambda c, name=s: self.set_category(name, c))
+            for code, text in (("strong", self.tr("strong")), ("weak", self.tr("weak")), ("bad", self.tr("bad"))):
+                cb.addItem(text, code)
+            cb.setCurrentIndex(max(0, cb.findData(d.categories[i])))
+            cb.currentIndexChanged.connect(lambda _i, name=s, box=cb: self.set_category(name, box.currentData()))
             self.species_table.setCellWidget(i, 3, cb)
 
     def set_category(self, species: str, category: str) -> None:
@@ -355,7 +399,7 @@ class PMFPanel(QWidget):
         if self.is_running():
             return False
         if self.data is None:
-            self._set_status("load a concentration file and its uncertainties first", error=True)
+            self._set_status(self.tr("load a concentration file and its uncertainties first"), error=True)
             return False
         self._cancel = threading.Event()
         self._thread = QThread(self)
@@ -367,7 +411,9 @@ class PMFPanel(QWidget):
         self._worker.failed.connect(self._on_failed)
         self._set_busy(True)
         self.progress.setRange(0, 0)
-        self._set_status("scanning factor counts…" if spec.scan else f"running {spec.factors} factors × {spec.starts} starts…")
+        self._set_status(self.tr("scanning factor counts…") if spec.scan else
+                         self.tr("running {factors} factors × {starts} starts…").format(factors=spec.factors,
+                                                                                    starts=spec.starts))
         self._thread.start()
         return True
 
@@ -376,7 +422,7 @@ class PMFPanel(QWidget):
         """Ask the running job to stop (it stops between iterations)."""
         if self.is_running():
             self._cancel.set()
-            self._set_status("cancelling…")
+            self._set_status(self.tr("cancelling…"))
 
     def shutdown(self) -> None:
         """Cancel and wait for the worker (call before destroying the panel)."""
@@ -415,7 +461,7 @@ class PMFPanel(QWidget):
         self._finish_thread()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self._set_status(msg if msg != "cancelled" else "cancelled", error=msg != "cancelled")
+        self._set_status(msg if msg != "cancelled" else self.tr("cancelled"), error=msg != "cancelled")
 
     @Slot(object)
     def _on_done(self, out) -> None:
@@ -425,7 +471,8 @@ class PMFPanel(QWidget):
         if isinstance(out, list):
             self.scan_rows = out
             self._show_scan()
-            self._set_status("factor scan done: " + ", ".join(f"{r['factors']}: {r['q_ratio']:.2f}" for r in out))
+            self._set_status(self.tr("factor scan done: ")
+                             + ", ".join(f"{r['factors']}: {r['q_ratio']:.2f}" for r in out))
             self.tabs.setCurrentWidget(self.scan_plot)
             return
         if self.result is not None:           # analyst names carry over to the new solution
@@ -526,7 +573,8 @@ class PMFPanel(QWidget):
             self.contrib_plot.setAxisItems({"bottom": pg.DateAxisItem()})
         mass = r.contributions_mass()
         Y = mass if mass is not None else r.G
-        self.contrib_plot.setLabel("left", f"contribution to {r.total}" if mass is not None else "normalised contribution")
+        self.contrib_plot.setLabel("left", self.tr("contribution to {total}").format(total=r.total) if mass is not None
+                                   else self.tr("normalised contribution"))
         order = np.argsort(x)
         xs, Ys = x[order], Y[order]
         if xs.size > 2:                       # do not draw lines across gaps between campaigns
@@ -556,8 +604,9 @@ class PMFPanel(QWidget):
         if rows.size == 0:
             rows = np.arange(len(r.index))
         shares = r.total_shares(rows)
-        what = r.total or "modelled mass"
-        self.pie.set_data(shares, r.factor_names, f"share of {what}, {rows.size} samples in period")
+        what = r.total or self.tr("modelled mass")
+        self.pie.set_data(shares, r.factor_names, self.tr("share of {what}, {n} samples in period").format(
+            what=what, n=rows.size))
 
     def _show_uncertainty(self, k: int) -> None:
         """Base profile (log scale) with BS 5–95 % and DISP (smallest dQmax) intervals."""
@@ -597,7 +646,7 @@ class PMFPanel(QWidget):
         lo_t, hi_t = int(np.floor(floor)), int(np.ceil(ceiling))
         self.unc_plot.getAxis("left").setTicks([[(e, f"1e{e}") for e in range(lo_t, hi_t + 1)]])
         self.unc_plot.setYRange(floor, hi_t)
-        self.unc_text.setText("\n".join(lines) if lines else "run with bootstrap and/or DISP to see intervals")
+        self.unc_text.setText("\n".join(lines) if lines else self.tr("run with bootstrap and/or DISP to see intervals"))
 
     def _show_residuals(self) -> None:
         r = self.result
@@ -619,9 +668,9 @@ class PMFPanel(QWidget):
     # ------------------------------------------------------------------------------- export ----
     def _export_dialog(self) -> None:
         if self.result is None:
-            self._set_status("nothing to export yet", error=True)
+            self._set_status(self.tr("nothing to export yet"), error=True)
             return
-        d = QFileDialog.getExistingDirectory(self, "export PMF result to folder")
+        d = QFileDialog.getExistingDirectory(self, self.tr("export PMF result to folder"))
         if d:
             self.export_to(d)
 
@@ -632,5 +681,5 @@ class PMFPanel(QWidget):
         except LantianError as exc:
             self._set_status(str(exc), error=True)
             return []
-        self._set_status(f"exported {len(files)} files to {directory}")
+        self._set_status(self.tr("exported {n} files to {folder}").format(n=len(files), folder=directory))
         return files
