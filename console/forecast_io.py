@@ -314,6 +314,8 @@ def require_weather_overlap(met: xr.Dataset, issue: pd.Timestamp, path: str | Pa
 def hourly_table(fc) -> pd.DataFrame:
     """An issued forecast's hourly quantiles as rows: site, variable, issue and valid time, horizon, P10, P25, P50,
     P75, P90 and, for AQI, P(AQI > 100/150/200/300)."""
+    from forecasting.probabilistic import quantile_at
+
     h = fc.hourly
     levels = np.asarray(h["level"].values, float)
     qs = (0.1, 0.25, 0.5, 0.75, 0.9)
@@ -321,7 +323,7 @@ def hourly_table(fc) -> pd.DataFrame:
     parts = []
     for var in [v for v in h.data_vars if not v.startswith("p_aqi")]:
         a = h[var].transpose("site", "valid_time", "level").values
-        q = np.stack([_at_level(a, levels, p) for p in qs], axis=-1)
+        q = np.stack([quantile_at(a, levels, p) for p in qs], axis=-1)
         df = pd.DataFrame({"site": np.repeat(sites, len(valid)), "variable": var, "issue_time": fc.issue_time,
                            "valid_time": np.tile(valid, len(sites)),
                            "horizon": np.tile(np.arange(1, len(valid) + 1), len(sites))})
@@ -333,13 +335,6 @@ def hourly_table(fc) -> pd.DataFrame:
                     df[f"p_aqi_gt_{c}"] = h[f"p_aqi_gt_{c}"].transpose("site", "valid_time").values.reshape(-1)
         parts.append(df)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-
-
-def _at_level(a: np.ndarray, levels: np.ndarray, p: float) -> np.ndarray:
-    """Quantile ``p`` of every row of ``a`` (last axis on the ascending probability ``levels``), linear between."""
-    j = int(np.clip(np.searchsorted(levels, p), 1, len(levels) - 1))
-    w = float(np.clip((p - levels[j - 1]) / (levels[j] - levels[j - 1]), 0, 1))
-    return a[..., j - 1] * (1 - w) + a[..., j] * w
 
 
 def write_forecast(fc, folder: str | Path, prefix: str = "") -> list[Path]:

@@ -282,12 +282,15 @@ class DirectForecaster:
         name = f"{self.target}_lag0" if self.stat == "hourly" else f"{self.target}_mean24"
         return self.spec.names.index(name) if name in self.spec.names else None
 
+    def _horizon_weight(self, kind: str, which: str, h) -> np.ndarray | float:
+        """A weight fitted per horizon (``meta[kind]``: persistence or site-pooling weights of the centre or the
+        point) at horizon(s) ``h``; 0 when the model has none."""
+        pw = self.meta.get(kind)
+        return np.interp(np.asarray(h, float), pw["horizons"], pw[which]) if pw else 0.0
+
     def _anchor_w(self, which: str, h) -> np.ndarray | float:
         """Weight of the latest observation at horizon(s) ``h`` (0 when the model has no anchor)."""
-        pw = self.meta.get("persistence_weights")
-        if not pw:
-            return 0.0
-        return np.interp(np.asarray(h, float), pw["horizons"], pw[which])
+        return self._horizon_weight("persistence_weights", which, h)
 
     def _anchored(self, which: str, values: np.ndarray, X: np.ndarray, h) -> np.ndarray:
         if not self.meta.get("persistence_weights"):
@@ -306,8 +309,8 @@ class DirectForecaster:
         return [anchor(m_, c_, self._pool_w("centre", h_)) for m_, c_, h_ in zip(pm, mc, ph)]
 
     def _pool_w(self, which: str, h) -> np.ndarray | float:
-        pw = self.meta.get("site_pooling_weights")
-        return np.interp(np.asarray(h, float), pw["horizons"], pw[which]) if pw else 0.0
+        """Weight of the sites' mean at horizon(s) ``h`` (0 when the model does not pool)."""
+        return self._horizon_weight("site_pooling_weights", which, h)
 
     def _site_pooled(self, which: str, values: np.ndarray, h, groups) -> np.ndarray:
         """``values`` partially pooled toward their issue time's mean over the sites (models fitted with
@@ -364,12 +367,15 @@ class DirectForecaster:
         return X[:, self.spec.names.index(self.calibrator.feature)]
 
     def _pool_knots(self, y: np.ndarray, cfg: TrainConfig) -> list[float]:
-        """Concentrations of the AQI thresholds with enough training events (and non-events)."""
-        if not cfg.exceedance_pool:
-            return []
+        """Knots of the exceedance pool (none when it is off)."""
+        return self._event_knots(y, cfg.pool_min_events) if cfg.exceedance_pool else []
+
+    def _event_knots(self, y: np.ndarray, min_events: int) -> list[float]:
+        """Concentrations of the AQI thresholds with at least ``min_events`` events and non-events in ``y``."""
         from forecasting.probabilistic import concentration_thresholds
+
         thr = sorted(concentration_thresholds(self.target, daily=self.stat != "hourly").values())
-        return [c for c in thr if cfg.pool_min_events <= int((y > c).sum()) <= len(y) - cfg.pool_min_events]
+        return [c for c in thr if min_events <= int((y > c).sum()) <= len(y) - min_events]
 
     @staticmethod
     def _fold_classifiers(knots, X_fit, y_fit, X_test, cfg: TrainConfig) -> np.ndarray:
@@ -406,14 +412,10 @@ class DirectForecaster:
     def _fit_season(self, cfg: TrainConfig, pm, po, ph, ps, pk, valid_doy) -> ExceedancePool | None:
         """Seasonal logistic recalibration of the calibrated P(Y > c) at the AQI thresholds with enough events,
         fitted on the out-of-sample cross-fit cases (training period only)."""
-        from forecasting.probabilistic import concentration_thresholds
-
         if "v_doy" not in self.spec.names:
             return None
-        thr = sorted(concentration_thresholds(self.target, daily=self.stat != "hourly").values())
         ok = np.isfinite(po)
-        lo, hi = cfg.pool_min_events, int(ok.sum()) - cfg.pool_min_events
-        knots = [float(c) for c in thr if lo <= int((po[ok] > c).sum()) <= hi]
+        knots = [float(c) for c in self._event_knots(po[ok], cfg.pool_min_events)]
         if not knots:
             return None
         key = pk if isinstance(self.calibrator, ConditionedConformal) else None

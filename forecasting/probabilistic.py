@@ -78,6 +78,15 @@ def exceedance_from_grid(values: np.ndarray, threshold: float) -> np.ndarray:
     return (np.asarray(values) > threshold).mean(axis=-1)
 
 
+def quantile_at(values: np.ndarray, levels, p: float) -> np.ndarray:
+    """Quantile ``p`` of every row of ``values`` (last axis on the ascending probability ``levels``), linear
+    between the two levels around it."""
+    levels = np.asarray(levels, float)
+    j = int(np.clip(np.searchsorted(levels, p), 1, len(levels) - 1))
+    w = float(np.clip((p - levels[j - 1]) / (levels[j] - levels[j - 1]), 0, 1))
+    return np.asarray(values)[..., j - 1] * (1 - w) + np.asarray(values)[..., j] * w
+
+
 def even_grid(n: int = 49) -> np.ndarray:
     """Quantile levels (k − 0.5)/n, the midpoints of n equal-probability slices."""
     return (np.arange(1, n + 1) - 0.5) / n

@@ -153,14 +153,15 @@ class ForecastSystem:
         met_used = next(iter(self.hourly.values())).spec.met if self.hourly else "none"
         nb_names = [str(s) for s in self.info.get("neighbours", [])]
         covered = weather_hours(future_met, valid) if future_met is not None else 0
+        facts = _weather_facts(future_met) if future_met is not None else {}
         info = dict(model_version=self.version, issued=str(issue), training_period=(
             self.info.get("train_start"), self.info.get("train_end")),
             inputs=dict(observations_until=str(issue), sites=[str(s) for s in sites],
                         neighbours=nb_names, neighbours_with_data=_with_recent_data(nb, issue, nb_names),
                         weather_hours=[covered, len(valid)],
-                        weather=(_weather_note(future_met, valid, covered) if future_met is not None else
+                        weather=(_weather_note(facts, covered, len(valid)) if facts else
                                  NO_WEATHER if met_used == "none" else OBSERVED_WEATHER_ONLY),
-                        **(_weather_facts(future_met) if future_met is not None else {})),
+                        **facts),
             seconds=round(_time.perf_counter() - t0, 2))
         return Forecast(issue, hourly, daily, info)
 
@@ -196,14 +197,13 @@ def _weather_facts(met: xr.Dataset) -> dict:
                 weather_valid=[f"{t.min():%Y-%m-%d %H:%M}", f"{t.max():%Y-%m-%d %H:%M}"] if len(t) else [])
 
 
-def _weather_note(met: xr.Dataset, valid: pd.DatetimeIndex, covered: int) -> str:
-    """What weather input a forecast used: source, run and which lead hours the fields cover."""
-    t = pd.DatetimeIndex(met["time"].values)
-    src = met.attrs.get("source", "weather-forecast fields")
-    run = f", run {met.attrs['runs']} UTC" if met.attrs.get("runs") else ""
-    note = (f"{src}{run}: valid {t.min():%Y-%m-%d %H:%M} … {t.max():%Y-%m-%d %H:%M} (Beijing time), "
-            f"covering {covered} of the {len(valid)} forecast hours")
-    if covered < len(valid):
+def _weather_note(facts: dict, covered: int, total: int) -> str:
+    """What weather input a forecast used (from :func:`_weather_facts`): source, run and the lead hours covered."""
+    run = f", run {facts['weather_run']} UTC" if facts["weather_run"] else ""
+    start, end = facts["weather_valid"] or ("–", "–")
+    note = (f"{facts['weather_source']}{run}: valid {start} … {end} (Beijing time), "
+            f"covering {covered} of the {total} forecast hours")
+    if covered < total:
         note += "; the other hours have NO weather input"
     return note
 

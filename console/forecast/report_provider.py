@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from console.errors import LantianError
+from forecasting.probabilistic import quantile_at
 from console.reports.providers import (ForecastResult, OutlookDay, ProviderRequest, ProviderUnavailable,
                                        QuantileSeries, register_provider)
 
@@ -109,7 +110,7 @@ def _forecast(req: ProviderRequest) -> ForecastResult:
         if code is None or code not in wanted or "AQI" not in h:
             continue
         q = h["AQI"].sel(site=s).values
-        p = {k: np.array([np.interp(k, levels, row) for row in q]) for k in (0.1, 0.5, 0.9)}
+        p = {k: quantile_at(q, levels, k) for k in (0.1, 0.5, 0.9)}
         series[code] = QuantileSeries(pd.DatetimeIndex(h["valid_time"].values), p[0.1], p[0.5], p[0.9], "AQI")
     outlook = []
     for _, r in fc.daily.iterrows():

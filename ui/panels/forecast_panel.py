@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFileDialog, QFrame, QHBox
 
 from console.errors import LantianError
 from console.forecast_service import Cancelled, ForecastService, IssuedForecast, WeatherForecast, input_gaps
+from forecasting.probabilistic import quantile_at
 from forecasting.system import NO_WEATHER, OBSERVED_WEATHER_ONLY
 from models import aqi as AQI
 
@@ -668,7 +669,7 @@ class ForecastPanel(QWidget):
         levels = np.asarray(h["level"].values)
         q = h[var].sel(site=self._city).values
         def at(p):  # noqa: E306
-            return np.array([np.interp(p, levels, row) for row in q])
+            return quantile_at(q, levels, p)
         x = _epoch(h["valid_time"].values)
         x_issue = _epoch([fc.issue_time])[0]
         # observed series up to the clock
