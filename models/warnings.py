@@ -75,9 +75,13 @@ def unconfirmed(sch: dict) -> list[str]:
     return out
 
 
-def describe(cond: dict) -> str:
-    """Human text of one condition."""
-    op = f"AQI>={cond['aqi_gte']}" if "aqi_gte" in cond else f"AQI>{cond['aqi_gt']}"
+def describe(cond: dict, lang: str = "en") -> str:
+    """Human text of one condition, in English (``lang="en"``) or Chinese (``"zh"``)."""
+    op = f"AQI≥{cond['aqi_gte']}" if "aqi_gte" in cond else f"AQI>{cond['aqi_gt']}"
+    if lang == "zh":
+        s = f"{op} 持续{cond['min_hours']}小时"
+        return s + (f"，且{describe(cond['with'], lang)}" if "with" in cond else "")
+    op = op.replace("≥", ">=")
     s = f"{op} for {cond['min_hours']} h"
     if "with" in cond:
         s += f" and {describe(cond['with'])}"
@@ -93,6 +97,7 @@ class Evidence:
     days: list[str]
     aqi: list[float]
     probabilities: dict[str, list[float | None]] = field(default_factory=dict)
+    rule: dict = field(default_factory=dict)   # the condition as data (``describe(rule, lang)`` words it)
 
 
 @dataclass
@@ -110,6 +115,7 @@ class Recommendation:
     lift_allowed: bool
     lift_reason: str
     unconfirmed: bool = False           # the met condition is an UNCONFIRMED threshold
+    lift: dict = field(default_factory=dict)   # the lifting rule applied and its outcome (``lift_text`` words it)
 
     @property
     def rank(self) -> int:
@@ -142,16 +148,38 @@ def _met(values: np.ndarray, cond: dict) -> tuple[int, int] | None:
     return None
 
 
-def lift_check(values: np.ndarray, sch: dict) -> tuple[bool, str]:
-    """The scheme's lifting rule: forecast AQI stays <= ``aqi_le`` for at least ``min_hours`` from the first day."""
-    lift = sch.get("lift") or {"aqi_le": 150, "min_hours": 36}
+def _lift_rule(sch: dict) -> dict:
+    return sch.get("lift") or {"aqi_le": 150, "min_hours": 36}
+
+
+def lift_outcome(values: np.ndarray, sch: dict) -> dict:
+    """The scheme's lifting rule against a forecast daily AQI sequence: ``{"outcome": "met" | "exceeds" |
+    "short", "aqi_le", "min_hours", "days"}`` (forecast AQI stays <= ``aqi_le`` for ``min_hours`` from day one)."""
+    lift = _lift_rule(sch)
     need = max(1, math.ceil(lift["min_hours"] / 24))
     head = values[:need]
+    out = {"aqi_le": lift["aqi_le"], "min_hours": lift["min_hours"], "days": need}
     if len(head) < need or np.isnan(head).any():
-        return False, f"forecast shorter than the {lift['min_hours']} h the lifting rule needs"
-    if (head <= lift["aqi_le"]).all():
-        return True, f"forecast AQI <= {lift['aqi_le']} for the next {need * 24} h (rule: >= {lift['min_hours']} h)"
-    return False, f"forecast AQI exceeds {lift['aqi_le']} within the next {lift['min_hours']} h"
+        return out | {"outcome": "short"}
+    return out | {"outcome": "met" if (head <= lift["aqi_le"]).all() else "exceeds"}
+
+
+def lift_text(lift: dict, lang: str = "en") -> str:
+    """Words for a :func:`lift_outcome` result, in English or Chinese."""
+    le, hours, outcome = lift["aqi_le"], lift["min_hours"], lift["outcome"]
+    if lang == "zh":
+        return {"short": f"预报时长不足解除规则所需的{hours}小时",
+                "met": f"未来{lift['days'] * 24}小时预报AQI≤{le}（规则：≥{hours}小时）",
+                "exceeds": f"未来{hours}小时内预报AQI超过{le}"}[outcome]
+    return {"short": f"forecast shorter than the {hours} h the lifting rule needs",
+            "met": f"forecast AQI <= {le} for the next {lift['days'] * 24} h (rule: >= {hours} h)",
+            "exceeds": f"forecast AQI exceeds {le} within the next {hours} h"}[outcome]
+
+
+def lift_check(values: np.ndarray, sch: dict) -> tuple[bool, str]:
+    """The scheme's lifting rule: (allowed, reason in English) — see :func:`lift_outcome`."""
+    out = lift_outcome(values, sch)
+    return out["outcome"] == "met", lift_text(out)
 
 
 def evaluate_city(city: str, days: pd.DatetimeIndex, aqi: np.ndarray, sch: dict, basis: str,
@@ -168,14 +196,16 @@ def evaluate_city(city: str, days: pd.DatetimeIndex, aqi: np.ndarray, sch: dict,
                 continue
             a, b = run
             pr = {k: [None if np.isnan(v) else round(float(v), 3) for v in p[a:b + 1]] for k, p in (probs or {}).items()}
-            evidence.append(Evidence(lv["level"], describe(cond), labels[a:b + 1], [float(x) for x in aqi[a:b + 1]], pr))
+            evidence.append(Evidence(lv["level"], describe(cond), labels[a:b + 1], [float(x) for x in aqi[a:b + 1]], pr,
+                                     dict(cond)))
             if level == "none":
                 level, unconf = lv["level"], cond.get("status") == "UNCONFIRMED"
         if level != "none":
             break
-    ok, why = lift_check(aqi, sch)
+    lift = lift_outcome(aqi, sch)
     return Recommendation(city, level, sch["name"], sch["version"], basis, evidence, labels,
-                          [None if np.isnan(x) else float(x) for x in aqi], ok, why, unconf)
+                          [None if np.isnan(x) else float(x) for x in aqi], lift["outcome"] == "met", lift_text(lift),
+                          unconf, lift)
 
 
 def evaluate(forecast: xr.Dataset, scheme_name: str | None = None, doc: dict | None = None,

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TS = ROOT / "resources" / "i18n" / "lantian_zh.ts"
 QM = TS.with_suffix(".qm")
 #: module-level tr() helpers → their translation context
-MODULE_CONTEXT = {"maplayers.py": "MapLayers", "mainwindow.py": "MainWindow"}
+MODULE_CONTEXT = {"maplayers.py": "MapLayers", "mainwindow.py": "MainWindow", "warnings_panel.py": "WarningsPanel"}
 
 
 def extract() -> dict[str, list[str]]:

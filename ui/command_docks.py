@@ -183,7 +183,7 @@ class CommandDocks(QObject):
             if dock.panel is None:
                 dock.placeholder.setText(t("Opens when the data are loaded…"))
         self.banner_bar.setWindowTitle(t("Mode"))
-        for dock in (self.alarm_dock, self.pmf_dock):
+        for dock in (self.alarm_dock, self.pmf_dock, self.warnings_dock):
             if dock is not None and dock.panel is not None and hasattr(dock.panel, "retranslate"):
                 dock.panel.retranslate()
         self._alarm_title()
@@ -236,8 +236,11 @@ class CommandDocks(QObject):
             return None
         from ui.panels.warnings_panel import WarningsPanel
 
-        p = WarningsPanel(self._store(), self.state.actor, self.clock, self._names())
+        basis = self.win.settings.get("warnings", "basis") if hasattr(self.win, "settings") else "model"
+        p = WarningsPanel(self._store(), self.state.actor, self.clock, self._names(), basis=basis or "model")
         p.decisionMade.connect(self.state.notify_command)
+        if hasattr(self.win, "settings"):
+            p.basisChanged.connect(lambda b: self.win.settings.set("warnings", "basis", b))
         self._rec_day = None
         QTimer.singleShot(0, self._recommend)
         return p
@@ -487,7 +490,8 @@ class CommandDocks(QObject):
         self._alarm_title()
 
     def _recommend(self) -> None:
-        """Warning recommendations for the clock day (persistence of observed AQI — said so), in a worker."""
+        """Warning recommendations for the days after the last complete day, from the forecast model and from
+        persistence of the observed AQI (the panel shows both), in a worker."""
         p = self.warnings_dock.panel
         day = self._complete_day()
         if p is None or day is None or day == self._rec_day or self._rec_task is not None:
@@ -498,17 +502,17 @@ class CommandDocks(QObject):
         store = self._store()
 
         def work(_progress, _cancelled):
-            from console.command.schemes import recommend
+            from console.command.schemes import recommend_both
             from console.store.repository import Repository
 
-            return recommend(Repository(store), None, None, day.isoformat())
+            return recommend_both(Repository(store), day.isoformat())
 
         task = Task(work)
         self._rec_task = task
 
         def done(res):
             if self.warnings_dock.panel is not None:
-                self.warnings_dock.panel.set_recommendations(*res)
+                self.warnings_dock.panel.set_both(res)
 
         def finished(*_):
             self._rec_task = None

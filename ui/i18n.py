@@ -7,6 +7,7 @@ from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 LANGUAGES = ("zh", "en")
 _installed: list[QTranslator] = []
+_current = ["en"]   # the language of the installed translation (English: none installed)
 
 
 def system_language() -> str:
@@ -30,12 +31,18 @@ def qm_path(language: str) -> str | None:
         return str(path)
 
 
+def current() -> str:
+    """The language the UI is shown in now ('zh' or 'en'), for words that come from data files (level names)."""
+    return _current[0]
+
+
 def install(language: str) -> bool:
     """Replace the installed translator with ``language``'s; True when a translation was loaded."""
     app = QCoreApplication.instance()
     for t in _installed:
         app.removeTranslator(t)
     _installed.clear()
+    _current[0] = "en"
     path = qm_path(language)
     if not path:
         return False
@@ -44,4 +51,5 @@ def install(language: str) -> bool:
         return False
     app.installTranslator(t)
     _installed.append(t)
+    _current[0] = language
     return True

@@ -10,6 +10,7 @@ Version history:
       records an explicit menu choice; ``alarms{muted}``; ``user`` (last signed-in name, never a password).
       A v1/v2 file whose AQI settings were the old defaults (``auto`` + ``published``, written by every v2
       save whether chosen or not) moves to ``standard`` with a one-line notice; any other choice is kept.
+  Later in v3 (no migration: defaults fill missing keys): ``warnings{basis}`` (model | persistence).
 A file from a newer version is left alone (defaults are used and it is not overwritten).
 """
 from __future__ import annotations
@@ -33,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "timeseries": {"variables": ["AQI"], "cities": []},
     "layers": {},  # layer name → visible
     "alarms": {"muted": False},  # audible cue for new high-priority alarms
+    "warnings": {"basis": "model"},  # what warning recommendations come from: model | persistence
     "user": None,  # last signed-in user name (the password is asked every time)
 }
 

@@ -24,8 +24,10 @@ def forecast_daily(req: ProviderRequest) -> tuple[xr.Dataset | None, str]:
              o.probability_polluted) for o in res.outlook]
     df = pd.DataFrame(rows, columns=["site", "time", "aqi", "p_gt_100"]).set_index(["site", "time"])
     ds = xr.Dataset.from_dataframe(df)
-    ds.attrs["source"] = f"forecast:{res.model}"
-    return ds, f"{res.version}, issued {pd.Timestamp(res.issued):%Y-%m-%d %H:%M}"
+    issued = f"{pd.Timestamp(res.issued):%Y-%m-%d %H:%M}"
+    ds.attrs.update(source=f"forecast:{res.model}", model_id=res.model_id or str(res.version), issued=issued,
+                    trained_from=res.trained[0], trained_to=res.trained[1])
+    return ds, f"{res.version}, issued {issued}"
 
 
 def warnings_provider(req: ProviderRequest) -> WarningsResult:
@@ -55,7 +57,8 @@ def warnings_provider(req: ProviderRequest) -> WarningsResult:
         r = recs.get(city)
         if r is None:
             continue
-        ev = "; ".join(f"{e.condition}: {', '.join(e.days)}" for e in r.evidence[:1])
+        ev = "; ".join((wmodel.describe(e.rule, req.lang) if e.rule else e.condition)
+                       + ("：" if req.lang == "zh" else ": ") + ", ".join(e.days) for e in r.evidence[:1])
         evidence = (f"{basis_zh}；{ev}" if req.lang == "zh" else f"{r.basis}; {ev}") if ev else \
             (f"{basis_zh}；未达预警条件" if req.lang == "zh" else f"{r.basis}; no condition met")
         rows.append(WarningRow(city=city, recommended=r.rank, issued=wmodel.RANK.get(active.get(city, "none"), 0),

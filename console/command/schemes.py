@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -120,8 +121,6 @@ def recommend(repo, scheme: str | None, forecast: str | None, date: str | None, 
     (its D+1…D+3 daily outlook issued on ``date``, as the briefings use it), else persistence of observed daily
     AQI.  The basis text says plainly which one was used (and why the model could not be, if so).
     """
-    from console.command.observed import observed_city_aqi
-
     doc = schemes()
     no_model = ""
     if forecast == MODEL:
@@ -134,6 +133,53 @@ def recommend(repo, scheme: str | None, forecast: str | None, date: str | None, 
         fc = read_forecast(forecast)
         recs = wmodel.evaluate(fc, scheme, doc, start=pd.Timestamp(date) + pd.Timedelta(days=1) if date else None)
         return recs, f"forecast file {forecast}"
+    fc = _persistence(repo, date, days)
+    return wmodel.evaluate(fc, scheme, doc), (f"NO FORECAST GIVEN — persistence: observed daily AQI of "
+                                         f"{fc.attrs['observed_day']} repeated for {days} days{no_model}")
+
+
+@dataclass
+class BothBases:
+    """Warning recommendations for one issue day from the forecast model and from persistence, side by side
+    (the operator compares them; either may be missing, with the reason)."""
+
+    day: str                                          # issue day (YYYY-MM-DD)
+    model: list[wmodel.Recommendation] | None
+    model_id: str = ""
+    model_trained: tuple[str, str] = ("", "")         # first and last training day
+    model_issued: str = ""                            # YYYY-MM-DD HH:MM
+    model_why_not: str = ""
+    persistence: list[wmodel.Recommendation] | None = None
+    observed_day: str = ""                            # the observed day persistence repeats
+    persistence_why_not: str = ""
+    days: int = 3
+
+
+def recommend_both(repo, date: str, scheme: str | None = None, days: int = 3) -> BothBases:
+    """Recommendations for the day after ``date`` on from both bases: the forecast model's outlook issued on
+    ``date`` and persistence of the observed daily AQI of ``date`` (or the last day before it with data)."""
+    doc = schemes()
+    out = BothBases(day=str(date), model=None, days=days)
+    fc, about = _model_forecast(repo, date)
+    if fc is None:
+        out.model_why_not = about
+    else:
+        out.model = wmodel.evaluate(fc, scheme, doc, start=pd.Timestamp(date) + pd.Timedelta(days=1))
+        out.model_id, out.model_issued = fc.attrs.get("model_id", ""), fc.attrs.get("issued", "")
+        out.model_trained = (fc.attrs.get("trained_from", ""), fc.attrs.get("trained_to", ""))
+    try:
+        pf = _persistence(repo, date, days)
+    except LantianError as exc:
+        out.persistence_why_not = str(exc)
+    else:
+        out.persistence, out.observed_day = wmodel.evaluate(pf, scheme, doc), pf.attrs["observed_day"]
+    return out
+
+
+def _persistence(repo, date: str | None, days: int) -> xr.Dataset:
+    """Persistence forecast: the observed daily AQI of ``date`` (default: the store's last day) repeated."""
+    from console.command.observed import observed_city_aqi
+
     end = pd.Timestamp(date) + pd.Timedelta(hours=24) if date else None
     try:
         obs = observed_city_aqi(repo, start=(end - pd.Timedelta(days=10)) if end is not None else None, end=end)
@@ -141,9 +187,7 @@ def recommend(repo, scheme: str | None, forecast: str | None, date: str | None, 
         raise LantianError(f"no recommendation: {exc}; load data with `lantian ingest` or give --forecast") from None
     daily = obs.daily.dropna("time", how="all")
     issued = pd.Timestamp(date) if date else pd.Timestamp(daily["time"].values[-1])
-    fc = wmodel.persistence_forecast(daily, issued, days)
-    return wmodel.evaluate(fc, scheme, doc), (f"NO FORECAST GIVEN — persistence: observed daily AQI of "
-                                         f"{fc.attrs['observed_day']} repeated for {days} days{no_model}")
+    return wmodel.persistence_forecast(daily, issued, days)
 
 
 def _model_forecast(repo, date: str | None):

@@ -121,10 +121,11 @@ def _forecast(req: ProviderRequest) -> ForecastResult:
                                   aqi_high=float(r["aqi_p90"]), level=int(r["level"]), primary=str(r["primary"] or ""),
                                   probability_polluted=float(r["p_aqi_gt_100"]), aqi_median=float(r["aqi_p50"])))
     info = fc.info
+    trained = (str(info["training_period"][0])[:10], str(info["training_period"][1])[:10])
     return ForecastResult(
         model="HistGradientBoosting + normalised conformal (log space)", issued=fc.issue_time, series=series,
-        outlook=outlook, version=f"model {info['model_version']}, trained {info['training_period'][0]} … "
-                                 f"{info['training_period'][1]}",
+        outlook=outlook, version=f"model {info['model_version']}, trained {trained[0]} … {trained[1]}",
+        model_id=str(info["model_version"]), trained=trained,
         notes=_notes(info["inputs"], req.lang))
 
 

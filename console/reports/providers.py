@@ -93,6 +93,8 @@ class ForecastResult:
     outlook: list[OutlookDay] = field(default_factory=list)
     version: str = ""  # model / rule version recorded in the provenance section
     notes: str = ""
+    model_id: str = ""  # the model's version id alone (e.g. "a2bb6ecc724c")
+    trained: tuple[str, str] = ("", "")  # first and last training day
 
 
 @dataclass

@@ -1101,4 +1101,191 @@ Demo data: real hourly city data from the national monitoring platform (CNEMC), 
       <translation>显示 %1</translation>
     </message>
   </context>
+  <context>
+    <name>WarningsPanel</name>
+    <message>
+      <source>issue</source>
+      <translation>发布</translation>
+    </message>
+    <message>
+      <source>upgrade</source>
+      <translation>升级</translation>
+    </message>
+    <message>
+      <source>downgrade</source>
+      <translation>降级</translation>
+    </message>
+    <message>
+      <source>lift</source>
+      <translation>解除</translation>
+    </message>
+    <message>
+      <source>keep</source>
+      <translation>维持</translation>
+    </message>
+    <message>
+      <source>Warning decision — {city}</source>
+      <translation>预警决策 — {city}</translation>
+    </message>
+    <message>
+      <source>reason (required)</source>
+      <translation>理由（必填）</translation>
+    </message>
+    <message>
+      <source>recommended: {level} ({basis}; {scheme})</source>
+      <translation>建议：{level}（{basis}；{scheme}）</translation>
+    </message>
+    <message>
+      <source>lifting rule: {why}</source>
+      <translation>解除规则：{why}</translation>
+    </message>
+    <message>
+      <source>In force</source>
+      <translation>当前</translation>
+    </message>
+    <message>
+      <source>Level</source>
+      <translation>级别</translation>
+    </message>
+    <message>
+      <source>Evidence</source>
+      <translation>依据</translation>
+    </message>
+    <message>
+      <source>Reason</source>
+      <translation>理由</translation>
+    </message>
+    <message>
+      <source>Recommend from:</source>
+      <translation>建议依据：</translation>
+    </message>
+    <message>
+      <source>forecast model (D+1…D+3 outlook)</source>
+      <translation>预报模型（未来1～3天展望）</translation>
+    </message>
+    <message>
+      <source>observed AQI persisted (persistence)</source>
+      <translation>观测AQI外推（持续性）</translation>
+    </message>
+    <message>
+      <source>Which forecast the recommended level, the action and the decision dialog use; the other one is shown next to it.</source>
+      <translation>建议级别、处置动作和决策对话框采用哪一种预报；另一种在旁列出以供对照。</translation>
+    </message>
+    <message>
+      <source>city</source>
+      <translation>城市</translation>
+    </message>
+    <message>
+      <source>recommended</source>
+      <translation>建议</translation>
+    </message>
+    <message>
+      <source>in force</source>
+      <translation>当前</translation>
+    </message>
+    <message>
+      <source>action</source>
+      <translation>动作</translation>
+    </message>
+    <message>
+      <source>evidence</source>
+      <translation>依据</translation>
+    </message>
+    <message>
+      <source>scheme</source>
+      <translation>方案</translation>
+    </message>
+    <message>
+      <source>level</source>
+      <translation>级别</translation>
+    </message>
+    <message>
+      <source>proposed by / reason</source>
+      <translation>提出人 / 理由</translation>
+    </message>
+    <message>
+      <source>Issue / change / lift…</source>
+      <translation>发布/调整/解除…</translation>
+    </message>
+    <message>
+      <source>Approve</source>
+      <translation>批准</translation>
+    </message>
+    <message>
+      <source>Reject</source>
+      <translation>驳回</translation>
+    </message>
+    <message>
+      <source>Pending approval</source>
+      <translation>待批准</translation>
+    </message>
+    <message>
+      <source>persistence</source>
+      <translation>持续性</translation>
+    </message>
+    <message>
+      <source>forecast model</source>
+      <translation>预报模型</translation>
+    </message>
+    <message>
+      <source>not signed in</source>
+      <translation>未登录</translation>
+    </message>
+    <message>
+      <source> — approval needs a commander</source>
+      <translation> — 批准需要指挥员</translation>
+    </message>
+    <message>
+      <source>forecast model unavailable: {why}</source>
+      <translation>预报模型不可用：{why}</translation>
+    </message>
+    <message>
+      <source>forecast model {model} (trained {start} … {end}), issued {issued}, daily AQI {first} to {last}</source>
+      <translation>预报模型 {model}（训练期 {start} … {end}），{issued} 发布，日AQI {first} 至 {last}</translation>
+    </message>
+    <message>
+      <source>persistence unavailable: {why}</source>
+      <translation>持续性不可用：{why}</translation>
+    </message>
+    <message>
+      <source>observed daily AQI of {day} repeated for {n} days (persistence, no forecast)</source>
+      <translation>{day} 观测日AQI外推{n}天（持续性，非预报）</translation>
+    </message>
+    <message>
+      <source>Basis: {basis}</source>
+      <translation>依据：{basis}</translation>
+    </message>
+    <message>
+      <source>no evaluation yet</source>
+      <translation>尚未评估</translation>
+    </message>
+    <message>
+      <source>Compared with: {basis}</source>
+      <translation>对照：{basis}</translation>
+    </message>
+    <message>
+      <source>forecast AQI {values}</source>
+      <translation>预报AQI {values}</translation>
+    </message>
+    <message>
+      <source> (rule met)</source>
+      <translation>（满足规则）</translation>
+    </message>
+    <message>
+      <source> (rule NOT met)</source>
+      <translation>（不满足规则）</translation>
+    </message>
+    <message>
+      <source>UNCONFIRMED</source>
+      <translation>未确认</translation>
+    </message>
+    <message>
+      <source>{basis}: daily AQI {values}</source>
+      <translation>{basis}：日AQI {values}</translation>
+    </message>
+    <message>
+      <source>The two bases disagree for this city.</source>
+      <translation>两种依据对该城市的建议不一致。</translation>
+    </message>
+  </context>
 </TS>

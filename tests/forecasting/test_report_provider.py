@@ -89,3 +89,29 @@ def test_warnings_recommended_from_the_forecast_model(demo_system, demo_store, t
     empty = Repository(Store(f"sqlite:///{tmp_path / 'empty.db'}"))
     with pytest.raises(LantianError, match="no recommendation: the store has no city-level observations"):
         recommend(empty, None, MODEL, "2019-01-26")
+
+
+def test_recommendations_from_both_bases(demo_system, demo_store, tmp_path, monkeypatch):
+    """The warnings dock's data: the model's and persistence's recommendations for the same days, each with what
+    it rests on; an empty store gives reasons, not an exception."""
+    from console.command.schemes import recommend_both
+    from console.forecast import report_provider as rp
+    from console.forecast_service import ForecastService
+    from console.store.db import Store
+    from console.store.repository import Repository
+
+    system, _, _ = demo_system
+    monkeypatch.setattr(rp, "_service", ForecastService(system=system))
+    monkeypatch.setattr(rp, "_data_key", None)
+    both = recommend_both(Repository(demo_store), "2019-01-27")
+    assert both.model_id == system.version and both.model_issued == "2019-01-27 20:00"
+    assert both.model_trained[0] and both.observed_day == "2019-01-27"
+    liuzhou = {b: next(r for r in recs if r.city == "450200") for b, recs in (("model", both.model),
+                                                                              ("persistence", both.persistence))}
+    for r in liuzhou.values():
+        assert r.forecast_days == ["2019-01-28", "2019-01-29", "2019-01-30"]   # the same three days
+    assert len(set(liuzhou["persistence"].forecast_aqi)) == 1                   # one observed day, repeated
+    assert liuzhou["persistence"].forecast_aqi[0] > 200 and liuzhou["persistence"].level == "orange"
+    empty = recommend_both(Repository(Store(f"sqlite:///{tmp_path / 'empty.db'}")), "2019-01-27")
+    assert empty.model is None and empty.persistence is None
+    assert empty.model_why_not and "no city-level observations" in empty.persistence_why_not

@@ -80,12 +80,17 @@ def test_evidence_names_days_and_probabilities():
     assert ev.days == ["2019-01-26", "2019-01-27"] and ev.aqi == [160, 170]
     assert ev.probabilities == {"p_gt_150": [0.7, 0.8]}
     assert "AQI>150 for 48 h" in ev.condition
+    assert W.describe(ev.rule, "zh") == "AQI>150 持续48小时" and W.describe(ev.rule) == ev.condition
+    red = W.scheme()["levels"][0]["any_of"][0]   # a compound condition, worded in both languages
+    assert W.describe(red, "zh") == "AQI>200 持续72小时，且AQI>300 持续24小时"
+    assert W.describe(red) == "AQI>200 for 72 h and AQI>300 for 24 h"
 
 
 def test_lifting_rule_follows_scheme():
     assert rec([140, 120, 90]).lift_allowed
     r = rec([140, 160, 90])
     assert not r.lift_allowed and "exceeds 150" in r.lift_reason
+    assert W.lift_text(r.lift, "zh") == "未来36小时内预报AQI超过150" and W.lift_text(r.lift) == r.lift_reason
     assert rec([180, 190, 100], "national-2018").lift_allowed  # 2018: AQI <= 200
     assert not rec([np.nan, 100, 100]).lift_allowed
 

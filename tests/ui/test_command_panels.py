@@ -86,11 +86,15 @@ def test_warnings_panel_recommendations_and_role_checked_decisions(qtbot, store,
     fc = xr.Dataset({"aqi": (("site", "time"), np.array([[160, 170, 120], [60, 70, 80]], float))},
                     coords={"site": ["451300", "450100"], "time": pd.date_range("2019-01-26", periods=3)},
                     attrs={"source": "forecast:test"})
+    from ui import i18n
+
+    i18n.install("en")   # an earlier test may leave the Chinese translator installed
     panel = WarningsPanel(store, crew["operator"], clk, city_names={"451300": "来宾市", "450100": "南宁市"})
     qtbot.addWidget(panel)
     panel.set_recommendations(W.evaluate(fc), "forecast file test.csv")
     assert panel.table.rowCount() == 2 and panel.table.item(0, 0).text() == "来宾市"
-    assert panel.table.item(0, 1).text().startswith("黄色") and "AQI>150 for 48 h" in panel.table.item(0, 4).text()
+    assert panel.table.item(0, 1).text().startswith("yellow") and "AQI>150 for 48 h" in panel.table.item(0, 5).text()
+    assert panel.table.isColumnHidden(2) and not panel.basis_box.isEnabled()   # one given basis: nothing to compare
     assert not panel.approve_btn.isEnabled() and panel.decide_btn.isEnabled()
     panel.table.selectRow(0)
     assert panel.decide_selected("yellow", "") is None and "reason is required" in panel.last_error
@@ -100,9 +104,58 @@ def test_warnings_panel_recommendations_and_role_checked_decisions(qtbot, store,
     panel.pending.selectRow(0)
     assert panel.approve_selected(True)
     assert decisions.active_warnings(store) == {"451300": "yellow"} and panel.pending.rowCount() == 0
-    assert panel.table.item(0, 2).text().startswith("黄色")
+    assert panel.table.item(0, 3).text().startswith("yellow")
     assert [a for a in audit.entries(store)["action"]] == ["warning.propose", "warning.issue"]
     assert wid is not None
+
+
+def test_warnings_panel_compares_model_and_persistence_in_the_ui_language(qtbot, store, crew, clk):
+    """Both bases side by side: the chosen one drives level, action and dialog; the other is shown next to it,
+    in bold where they disagree; every text in Chinese, switched live; the basis choice is reported."""
+    from console.command.schemes import BothBases
+    from ui import i18n
+    from ui.panels.warnings_panel import IssueDialog, WarningsPanel
+
+    days = pd.date_range("2019-01-28", periods=3)
+
+    def recs(aqi, source):
+        fc = xr.Dataset({"aqi": (("site", "time"), np.array(aqi, float))},
+                        coords={"site": ["450200", "450100"], "time": days}, attrs={"source": source})
+        return W.evaluate(fc)
+
+    both = BothBases(day="2019-01-27", model=recs([[115, 102, 80], [76, 69, 66]], "forecast:m"), model_id="a2bb",
+                     model_trained=("2018-12-01", "2019-06-30"), model_issued="2019-01-27 20:00",
+                     persistence=recs([[205, 205, 205], [90, 90, 90]], "persistence"), observed_day="2019-01-27")
+    try:
+        assert i18n.install("zh")
+        panel = WarningsPanel(store, crew["operator"], clk, city_names={"450200": "柳州市", "450100": "南宁市"})
+        qtbot.addWidget(panel)
+        chosen = []
+        panel.basisChanged.connect(chosen.append)
+        panel.set_both(both)
+        header = [panel.table.horizontalHeaderItem(c).text() for c in range(panel.table.columnCount())]
+        assert header == ["城市", "建议", "持续性", "当前", "动作", "依据", "方案"]
+        row = [panel.table.item(0, c).text() for c in range(5)]
+        assert row == ["柳州市", "无", "橙色（Ⅱ级）", "无", "维持"]   # model: none; persistence: orange
+        assert panel.table.item(0, 2).font().bold() and "不一致" in panel.table.item(0, 2).toolTip()
+        assert not panel.table.item(1, 2).font().bold()                             # 南宁: both say none
+        assert "预报模型 a2bb" in panel.basis.text() and "2019-01-27 观测日AQI外推3天" in panel.basis.text()
+        panel.set_basis("persistence")                                              # the operator switches
+        assert chosen == ["persistence"]
+        assert [panel.table.item(0, c).text() for c in (1, 2, 4)] == ["橙色（Ⅱ级）", "无", "发布"]
+        assert panel.table.horizontalHeaderItem(2).text() == "预报模型"
+        assert panel.table.item(0, 5).text() == "AQI>200 持续48小时：01-28, 01-29, 01-30"  # the rule in Chinese
+        panel.table.selectRow(0)
+        dlg = IssueDialog("450200", "柳州市", "none", panel.recs["450200"], panel, basis="x")
+        qtbot.addWidget(dlg)
+        assert dlg.level.currentData() == "orange" and dlg.windowTitle() == "预警决策 — 柳州市"
+        i18n.install("en")                                                          # live switch
+        panel.retranslate()
+        assert [panel.table.item(0, c).text() for c in (1, 4)] == ["orange (II)", "issue"]
+        assert panel.table.item(0, 5).text() == "AQI>200 for 48 h: 01-28, 01-29, 01-30"
+        assert panel.basis.text().startswith("Basis: observed daily AQI of 2019-01-27 repeated for 3 days")
+    finally:
+        i18n.install("en")
 
 
 def test_issue_dialog_defaults_to_recommendation(qtbot):

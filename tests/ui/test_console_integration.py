@@ -194,8 +194,12 @@ def test_briefing_defaults_to_clock_day_and_selected_city(make_window):
 def test_warnings_recommend_for_the_clock_day(make_window, qtbot):
     win = make_window()
     p = win.command.warnings_dock.ensure()
-    qtbot.waitUntil(lambda: "persistence" in p.basis.text(), timeout=15000)  # said plainly: no forecast given
-    assert "2019-01-26" in p.basis.text() and p.table.rowCount() == 14  # the last complete day at 01-27 10:00
+    qtbot.waitUntil(lambda: p.both is not None, timeout=60000)
+    # the model's outlook issued on the last complete day at 01-27 10:00, persistence of that day beside it
+    assert p.basis_choice() == "model" and "预报模型" in p.basis.text() and "2019-01-26 20:00 发布" in p.basis.text()
+    assert "对照：2019-01-26 观测日AQI外推3天（持续性，非预报）" in p.basis.text()
+    assert p.table.rowCount() == 14 and p.table.horizontalHeaderItem(2).text() == "持续性"
+    assert all(r.forecast_days[0] == "2019-01-27" for r in p.recs.values())
 
 
 def test_handover_needs_a_signed_in_user(command_window, monkeypatch):
