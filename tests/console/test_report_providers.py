@@ -32,6 +32,7 @@ def test_warnings_provider_recommends_from_persistence_and_reads_issued_levels(d
     assert res.scheme and res.scheme_version
     assert rows["450200"].recommended >= 2  # 柳州 daily AQI > 200 on 2019-01-27 → orange or worse by persistence
     assert rows["450200"].issued == 0 and "持续性" in rows["450200"].evidence
+    assert "AQI>200 持续48小时：2019-01-28, 2019-01-29" in rows["450200"].evidence   # the rule in the report's language
     assert rows["450100"].recommended <= rows["450200"].recommended
 
 
