@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from importlib import resources
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 LANGUAGES = ("zh", "en")
+QT_LOCALES = {"zh": "zh_CN"}   # Qt's translation file names for our languages
 _installed: list[QTranslator] = []
 _current = ["en"]   # the language of the installed translation (English: none installed)
 
@@ -52,4 +53,9 @@ def install(language: str) -> bool:
     app.installTranslator(t)
     _installed.append(t)
     _current[0] = language
+    qt = QTranslator(app)   # Qt's own words (OK, Cancel, file dialogs) when the Qt install has them
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if qt.load(f"qtbase_{QT_LOCALES.get(language, language)}", qt_dir):
+        app.installTranslator(qt)
+        _installed.append(qt)
     return True

@@ -149,6 +149,7 @@ def test_warnings_panel_compares_model_and_persistence_in_the_ui_language(qtbot,
         dlg = IssueDialog("450200", "柳州市", "none", panel.recs["450200"], panel, basis="x")
         qtbot.addWidget(dlg)
         assert dlg.level.currentData() == "orange" and dlg.windowTitle() == "预警决策 — 柳州市"
+        assert {b.text() for b in dlg.buttons.buttons()} == {"确定", "取消"}        # Qt's own words too
         i18n.install("en")                                                          # live switch
         panel.retranslate()
         assert [panel.table.item(0, c).text() for c in (1, 4)] == ["orange (II)", "issue"]
