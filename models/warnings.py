@@ -54,6 +54,11 @@ def load_schemes(overrides: dict | None = None) -> dict[str, Any]:
     return doc
 
 
+def level_names() -> dict[str, dict[str, str]]:
+    """Level code → {"zh": …, "en": …} names from the scheme file (e.g. "orange" → 橙色（Ⅱ级）)."""
+    return load_rule_file(RULE_FILE)["level_names"]
+
+
 def scheme(name: str | None = None, doc: dict | None = None) -> dict[str, Any]:
     """One scheme (default: the document's default, the 2024 national scheme) with its ``name``."""
     doc = doc or load_schemes()

@@ -236,8 +236,10 @@ class CommandDocks(QObject):
             return None
         from ui.panels.warnings_panel import WarningsPanel
 
-        basis = self.win.settings.get("warnings", "basis") if hasattr(self.win, "settings") else "model"
-        p = WarningsPanel(self._store(), self.state.actor, self.clock, self._names(), basis=basis or "model")
+        from console.command.schemes import DEFAULT_BASIS
+
+        basis = self.win.settings.get("warnings", "basis") if hasattr(self.win, "settings") else None
+        p = WarningsPanel(self._store(), self.state.actor, self.clock, self._names(), basis=basis or DEFAULT_BASIS)
         p.decisionMade.connect(self.state.notify_command)
         if hasattr(self.win, "settings"):
             p.basisChanged.connect(lambda b: self.win.settings.set("warnings", "basis", b))

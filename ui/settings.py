@@ -34,7 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "timeseries": {"variables": ["AQI"], "cities": []},
     "layers": {},  # layer name → visible
     "alarms": {"muted": False},  # audible cue for new high-priority alarms
-    "warnings": {"basis": "model"},  # what warning recommendations come from: model | persistence
+    "warnings": {"basis": None},  # what warning recommendations come from: model | persistence (None: the default)
     "user": None,  # last signed-in user name (the password is asked every time)
 }
 

@@ -51,6 +51,9 @@ def register(sub) -> None:
     t.add_argument("--data", nargs="+", required=True, help=data_help)
     t.add_argument("--neighbours", nargs="*", default=None)
     t.add_argument("--targets", default="PM2.5,PM10,SO2,NO2,CO,O3")
+    t.add_argument("--train-start", default=None,
+                   help="first training day YYYY-MM-DD (default: all data); earlier hours are not read at all, "
+                        "not even as lagged inputs (e.g. to train on one season and test on another)")
     t.add_argument("--train-end", default=None, help="last training day YYYY-MM-DD (default: all data)")
     t.add_argument("--met", choices=["auto", "none", "perfect-prog"], default="auto",
                    help="'perfect-prog': learn from observed meteorology at the valid time, to be driven by "
@@ -197,6 +200,12 @@ def _train(args) -> int:
     from forecasting.system import ForecastSystem
 
     ds, nb = _load(args.data, args.neighbours)
+    if args.train_start:
+        start = _day_end(args.train_start, "--train-start").normalize()
+        ds = ds.sel(time=slice(start, None))
+        nb = nb.sel(time=slice(start, None)) if nb is not None else None
+        if ds.sizes["time"] == 0:
+            raise LantianError(f"--train-start {args.train_start}: the data end before that day")
     targets = [t for t in args.targets.split(",") if t in ds]
     if not targets:
         raise LantianError(f"--targets: none of {args.targets} in the data")

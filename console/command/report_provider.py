@@ -31,7 +31,9 @@ def forecast_daily(req: ProviderRequest) -> tuple[xr.Dataset | None, str]:
 
 
 def warnings_provider(req: ProviderRequest) -> WarningsResult:
-    """Per city: the level in force (decision log) and the recommended level with its evidence."""
+    """Per city: the level in force (decision log) and the recommended level with its evidence — from the product's
+    default basis (``schemes.DEFAULT_BASIS``, persistence; see benchmarks/README-warnings.md), the other basis's
+    level named beside it."""
     from console.command import decisions, schemes as S
 
     if req.repository is None:
@@ -39,18 +41,20 @@ def warnings_provider(req: ProviderRequest) -> WarningsResult:
     store = req.repository.store
     doc = S.schemes()
     sch = wmodel.scheme(None, doc)
-    fc, _ = forecast_daily(req)
-    basis_zh = "预报" if fc is not None else "持续性（无预报，按最近观测日AQI外推）"
-    if fc is None:
-        from console.command.observed import observed_city_aqi
-
-        end = pd.Timestamp(req.date) + pd.Timedelta(hours=24)
-        obs = observed_city_aqi(req.repository, start=end - pd.Timedelta(days=10), end=end)
-        daily = obs.daily.dropna("time", how="all")
-        if daily.sizes.get("time", 0) == 0:
-            raise ProviderUnavailable("no observed daily AQI before the report day")
-        fc = wmodel.persistence_forecast(daily, pd.Timestamp(req.date), 3)
-    recs = {r.city: r for r in wmodel.evaluate(fc, None, doc)}
+    both = S.recommend_both(req.repository, str(req.date))
+    zh = req.lang == "zh"
+    bases = {S.PERSISTENCE: (both.persistence, (f"持续性（按{both.observed_day}观测日AQI外推）" if zh else
+                                                f"persistence (observed daily AQI of {both.observed_day})")),
+             S.MODEL: (both.model, (f"预报模型（{both.model_issued}发布）" if zh else
+                                    f"forecast model (issued {both.model_issued})"))}
+    order = [S.DEFAULT_BASIS] + [b for b in bases if b != S.DEFAULT_BASIS]
+    order = [b for b in order if bases[b][0] is not None]
+    if not order:
+        raise ProviderUnavailable(f"no recommendation: {both.persistence_why_not}; {both.model_why_not}")
+    chosen, other = order[0], (order[1] if len(order) > 1 else None)
+    recs = {r.city: r for r in bases[chosen][0]}
+    others = {r.city: r for r in bases[other][0]} if other else {}
+    names = wmodel.level_names()
     active = decisions.active_warnings(store)
     rows = []
     for city in req.cities:
@@ -58,11 +62,15 @@ def warnings_provider(req: ProviderRequest) -> WarningsResult:
         if r is None:
             continue
         ev = "; ".join((wmodel.describe(e.rule, req.lang) if e.rule else e.condition)
-                       + ("：" if req.lang == "zh" else ": ") + ", ".join(e.days) for e in r.evidence[:1])
-        evidence = (f"{basis_zh}；{ev}" if req.lang == "zh" else f"{r.basis}; {ev}") if ev else \
-            (f"{basis_zh}；未达预警条件" if req.lang == "zh" else f"{r.basis}; no condition met")
+                       + ("：" if zh else ": ") + ", ".join(e.days) for e in r.evidence[:1])
+        evidence = bases[chosen][1] + ("；" if zh else "; ") + (ev or ("未达预警条件" if zh else "no condition met"))
+        o = others.get(city)
+        if o is not None:
+            other_name = "预报模型" if other == S.MODEL else "持续性"
+            evidence += (f"；{other_name}建议：{names[o.level]['zh']}" if zh else
+                         f"; {other}: {names[o.level]['en']}")
         rows.append(WarningRow(city=city, recommended=r.rank, issued=wmodel.RANK.get(active.get(city, "none"), 0),
-                               evidence=evidence + (" [阈值待确认]" if r.unconfirmed and req.lang == "zh" else
+                               evidence=evidence + (" [阈值待确认]" if r.unconfirmed and zh else
                                                     " [UNCONFIRMED threshold]" if r.unconfirmed else "")))
     if not rows:
         raise ProviderUnavailable("no city to evaluate")

@@ -114,11 +114,16 @@ def read_forecast(path: str | Path) -> xr.Dataset:
 
 
 MODEL = "model"   # ``forecast=MODEL``: the product's forecast model on the store's data
+PERSISTENCE = "persistence"
+#: What warning recommendations rest on unless the user chooses (warnings dock, briefings).  Persistence, on held-out
+#: evidence: the forecast model never recommended a level in a Guangxi episode that persistence caught 5 of 12
+#: warning city-days of (benchmarks/README-warnings.md, bench_warning_skill.py).  The other basis is shown beside it.
+DEFAULT_BASIS = PERSISTENCE
 
 
 def recommend(repo, scheme: str | None, forecast: str | None, date: str | None, days: int = 3):
     """(recommendations, basis text) — from a forecast file, or with ``forecast="model"`` from the forecast model
-    (its D+1…D+3 daily outlook issued on ``date``, as the briefings use it), else persistence of observed daily
+    (its D+1…D+3 daily outlook issued on ``date``, the outlook the briefings show), else persistence of observed daily
     AQI.  The basis text says plainly which one was used (and why the model could not be, if so).
     """
     doc = schemes()

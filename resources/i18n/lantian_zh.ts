@@ -1264,8 +1264,8 @@ Demo data: real hourly city data from the national monitoring platform (CNEMC), 
       <translation>对照：{basis}</translation>
     </message>
     <message>
-      <source>forecast AQI {values}</source>
-      <translation>预报AQI {values}</translation>
+      <source>daily AQI {values}</source>
+      <translation>日AQI {values}</translation>
     </message>
     <message>
       <source> (rule met)</source>

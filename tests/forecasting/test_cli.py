@@ -84,6 +84,11 @@ def test_user_errors_are_one_line(prsa_files, tmp_path, capsys):
     rc = main(["forecast", "run", "--model", str(prsa_files[0]), "--data", *prsa_files, "--out", str(tmp_path)])
     err = capsys.readouterr().err
     assert rc == 2 and "refused" in err and "Traceback" not in err
+    for start, why in (("2030-01-01", "the data end before that day"), ("20x0", "not a date")):
+        rc = main(["forecast", "train", "--data", *prsa_files, "--train-start", start,
+                   "--out", str(tmp_path / "m.zip")])
+        err = capsys.readouterr().err
+        assert rc == 2 and "--train-start" in err and why in err and "Traceback" not in err
 
 
 def test_train_then_run_records_model_and_inputs(demo_system, tmp_path, capsys):

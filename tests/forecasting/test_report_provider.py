@@ -95,6 +95,7 @@ def test_recommendations_from_both_bases(demo_system, demo_store, tmp_path, monk
     """The warnings dock's data: the model's and persistence's recommendations for the same days, each with what
     it rests on; an empty store gives reasons, not an exception."""
     from console.command.schemes import recommend_both
+    from models import warnings as W
     from console.forecast import report_provider as rp
     from console.forecast_service import ForecastService
     from console.store.db import Store
@@ -112,6 +113,16 @@ def test_recommendations_from_both_bases(demo_system, demo_store, tmp_path, monk
         assert r.forecast_days == ["2019-01-28", "2019-01-29", "2019-01-30"]   # the same three days
     assert len(set(liuzhou["persistence"].forecast_aqi)) == 1                   # one observed day, repeated
     assert liuzhou["persistence"].forecast_aqi[0] > 200 and liuzhou["persistence"].level == "orange"
+    # the briefing's warnings rows: persistence recommends (the product default), the model's level beside it
+    from console.command.report_provider import warnings_provider
+    from console.reports.providers import ProviderRequest
+
+    day = date(2019, 1, 27)
+    rows = {r.city: r for r in warnings_provider(ProviderRequest("daily", day, day, day, ("450200",), "zh",
+                                                                 Repository(demo_store))).rows}
+    assert rows["450200"].recommended == 2 and rows["450200"].evidence.startswith("持续性（按2019-01-27观测日AQI外推）")
+    assert f"预报模型建议：{liuzhou['model'].level and W.level_names()[liuzhou['model'].level]['zh']}" \
+        in rows["450200"].evidence
     empty = recommend_both(Repository(Store(f"sqlite:///{tmp_path / 'empty.db'}")), "2019-01-27")
     assert empty.model is None and empty.persistence is None
     assert empty.model_why_not and "no city-level observations" in empty.persistence_why_not

@@ -19,6 +19,16 @@ from console.command.users import add_user  # noqa: E402
 from models import warnings as W  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def english(qapp):
+    """These panels' texts are checked in English unless a test switches (an earlier module may leave zh)."""
+    from ui import i18n
+
+    i18n.install("en")
+    yield
+    i18n.install("en")
+
+
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     from console.store.db import Store
@@ -86,9 +96,6 @@ def test_warnings_panel_recommendations_and_role_checked_decisions(qtbot, store,
     fc = xr.Dataset({"aqi": (("site", "time"), np.array([[160, 170, 120], [60, 70, 80]], float))},
                     coords={"site": ["451300", "450100"], "time": pd.date_range("2019-01-26", periods=3)},
                     attrs={"source": "forecast:test"})
-    from ui import i18n
-
-    i18n.install("en")   # an earlier test may leave the Chinese translator installed
     panel = WarningsPanel(store, crew["operator"], clk, city_names={"451300": "来宾市", "450100": "南宁市"})
     qtbot.addWidget(panel)
     panel.set_recommendations(W.evaluate(fc), "forecast file test.csv")
@@ -132,6 +139,8 @@ def test_warnings_panel_compares_model_and_persistence_in_the_ui_language(qtbot,
         qtbot.addWidget(panel)
         chosen = []
         panel.basisChanged.connect(chosen.append)
+        assert panel.basis_choice() == "persistence"                                # the product default
+        panel.set_basis("model")
         panel.set_both(both)
         header = [panel.table.horizontalHeaderItem(c).text() for c in range(panel.table.columnCount())]
         assert header == ["城市", "建议", "持续性", "当前", "动作", "依据", "方案"]
@@ -141,7 +150,7 @@ def test_warnings_panel_compares_model_and_persistence_in_the_ui_language(qtbot,
         assert not panel.table.item(1, 2).font().bold()                             # 南宁: both say none
         assert "预报模型 a2bb" in panel.basis.text() and "2019-01-27 观测日AQI外推3天" in panel.basis.text()
         panel.set_basis("persistence")                                              # the operator switches
-        assert chosen == ["persistence"]
+        assert chosen == ["model", "persistence"]
         assert [panel.table.item(0, c).text() for c in (1, 2, 4)] == ["橙色（Ⅱ级）", "无", "发布"]
         assert panel.table.horizontalHeaderItem(2).text() == "预报模型"
         assert panel.table.item(0, 5).text() == "AQI>200 持续48小时：01-28, 01-29, 01-30"  # the rule in Chinese

@@ -195,10 +195,10 @@ def test_warnings_recommend_for_the_clock_day(make_window, qtbot):
     win = make_window()
     p = win.command.warnings_dock.ensure()
     qtbot.waitUntil(lambda: p.both is not None, timeout=60000)
-    # the model's outlook issued on the last complete day at 01-27 10:00, persistence of that day beside it
-    assert p.basis_choice() == "model" and "预报模型" in p.basis.text() and "2019-01-26 20:00 发布" in p.basis.text()
-    assert "对照：2019-01-26 观测日AQI外推3天（持续性，非预报）" in p.basis.text()
-    assert p.table.rowCount() == 14 and p.table.horizontalHeaderItem(2).text() == "持续性"
+    # persistence of the last complete day at 01-27 10:00 (the default), the model's outlook issued then beside it
+    assert p.basis_choice() == "persistence" and "依据：2019-01-26 观测日AQI外推3天（持续性，非预报）" in p.basis.text()
+    assert "对照：预报模型" in p.basis.text() and "2019-01-26 20:00 发布" in p.basis.text()
+    assert p.table.rowCount() == 14 and p.table.horizontalHeaderItem(2).text() == "预报模型"
     assert all(r.forecast_days[0] == "2019-01-27" for r in p.recs.values())
 
 

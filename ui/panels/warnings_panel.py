@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 
 from console.command import decisions
 from console.command.mode import ConsoleClock
-from console.command.schemes import BothBases
+from console.command.schemes import DEFAULT_BASIS, MODEL, PERSISTENCE, BothBases  # the bases: combo item data
 from console.command.users import PERMISSIONS, Actor
 from console.errors import LantianError
 from console.store.db import Store
@@ -20,8 +20,7 @@ from models.rules import load_rule_file
 from ui import i18n
 
 COLOURS = load_rule_file("warning_schemes.json")["level_colours"]
-NAMES = load_rule_file("warning_schemes.json")["level_names"]
-MODEL, PERSISTENCE = "model", "persistence"   # the two bases of a recommendation (combo item data)
+NAMES = W.level_names()
 
 
 def tr(text: str) -> str:
@@ -99,7 +98,8 @@ class WarningsPanel(QWidget):
     COLUMNS = 7   # city, recommended, other basis, in force, action, evidence, scheme
 
     def __init__(self, store: Store, actor: Actor | None = None, clock: ConsoleClock | None = None,
-                 city_names: dict[str, str] | None = None, parent: QWidget | None = None, basis: str = MODEL):
+                 city_names: dict[str, str] | None = None, parent: QWidget | None = None,
+                 basis: str = DEFAULT_BASIS):
         super().__init__(parent)
         self.store, self.clock = store, clock
         self.names = city_names or {}
@@ -277,7 +277,7 @@ class WarningsPanel(QWidget):
             lv = rec.level if rec else "none"
             ev = "; ".join(evidence_words(e) for e in (rec.evidence[:1] if rec else []))
             if rec and not ev:
-                ev = self.tr("forecast AQI {values}").format(
+                ev = self.tr("daily AQI {values}").format(
                     values=", ".join("-" if x is None else f"{x:.0f}" for x in rec.forecast_aqi))
             act = W.escalation(cur, lv) if rec is not None else ""
             words = action_words(act)
