@@ -183,7 +183,7 @@ class CommandDocks(QObject):
             if dock.panel is None:
                 dock.placeholder.setText(t("Opens when the data are loaded…"))
         self.banner_bar.setWindowTitle(t("Mode"))
-        for dock in (self.alarm_dock, self.pmf_dock, self.warnings_dock):
+        for dock in (self.alarm_dock, self.pmf_dock, self.warnings_dock, self.brief_dock):
             if dock is not None and dock.panel is not None and hasattr(dock.panel, "retranslate"):
                 dock.panel.retranslate()
         self._alarm_title()

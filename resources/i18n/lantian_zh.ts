@@ -148,6 +148,101 @@
     </message>
   </context>
   <context>
+    <name>BriefPanel</name>
+    <message>
+      <source>Daily briefing</source>
+      <translation>空气质量专报</translation>
+    </message>
+    <message>
+      <source>Episode consultation</source>
+      <translation>重污染天气会商报告</translation>
+    </message>
+    <message>
+      <source>Post-episode assessment</source>
+      <translation>过程评估报告</translation>
+    </message>
+    <message>
+      <source>Report type</source>
+      <translation>报告类型</translation>
+    </message>
+    <message>
+      <source>all cities (e.g. 南宁市, 450200)</source>
+      <translation>全部城市（例如 南宁市, 450200）</translation>
+    </message>
+    <message>
+      <source>Language of the report</source>
+      <translation>报告语言</translation>
+    </message>
+    <message>
+      <source>Preview</source>
+      <translation>预览</translation>
+    </message>
+    <message>
+      <source>Export…</source>
+      <translation>导出…</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>Choose the report type and day, then Preview.</source>
+      <translation>选择报告类型和日期后点击“预览”。</translation>
+    </message>
+    <message>
+      <source>Error: {msg}</source>
+      <translation>错误：{msg}</translation>
+    </message>
+    <message>
+      <source>Cancelled.</source>
+      <translation>已取消。</translation>
+    </message>
+    <message>
+      <source>Rendering the preview…</source>
+      <translation>正在生成预览…</translation>
+    </message>
+    <message>
+      <source>forecast</source>
+      <translation>预报</translation>
+    </message>
+    <message>
+      <source>source apportionment</source>
+      <translation>来源解析</translation>
+    </message>
+    <message>
+      <source>warnings</source>
+      <translation>预警</translation>
+    </message>
+    <message>
+      <source>measures</source>
+      <translation>措施</translation>
+    </message>
+    <message>
+      <source>, </source>
+      <translation>、</translation>
+    </message>
+    <message>
+      <source>{title}: {n} page(s)</source>
+      <translation>{title}：共 {n} 页</translation>
+    </message>
+    <message>
+      <source> (not included: {parts})</source>
+      <translation>（未包含：{parts}）</translation>
+    </message>
+    <message>
+      <source>Export report</source>
+      <translation>导出报告</translation>
+    </message>
+    <message>
+      <source>Exporting {path}…</source>
+      <translation>正在导出 {path}…</translation>
+    </message>
+    <message>
+      <source>Exported: {path}</source>
+      <translation>已导出：{path}</translation>
+    </message>
+  </context>
+  <context>
     <name>ClockBar</name>
     <message>
       <source>Live</source>

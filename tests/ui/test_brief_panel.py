@@ -78,3 +78,27 @@ def test_missing_font_is_reported_in_the_panel(qtbot, repo, monkeypatch):
     with qtbot.waitSignal(panel.failed, timeout=5000) as sig:
         panel.preview()
     assert "no Chinese (CJK) font found" in sig.args[0] and panel.page_labels() == []
+
+
+def test_panel_speaks_the_ui_language(qtbot, repo):
+    """The form's words follow the UI language (switched live); the report's own language is a separate choice
+    and the report type is read from item data, not from the words."""
+    from ui import i18n
+    from ui.panels.brief_panel import BriefPanel
+
+    try:
+        assert i18n.install("zh")
+        panel = BriefPanel(repo, day=date(2019, 1, 27))
+        qtbot.addWidget(panel)
+        assert [panel.kind.itemText(i) for i in range(3)] == ["空气质量专报", "重污染天气会商报告", "过程评估报告"]
+        assert (panel.preview_btn.text(), panel.cancel_btn.text(), panel.export_btn.text()) == ("预览", "取消", "导出…")
+        assert panel.status.text() == "选择报告类型和日期后点击“预览”。"
+        i18n.install("en")
+        panel.retranslate()
+        assert panel.kind.itemText(1) == "Episode consultation" and panel.preview_btn.text() == "Preview"
+        assert panel.status.text() == "Choose the report type and day, then Preview."
+        panel.set_request(kind="assessment", lang="zh")
+        assert panel.params()["kind"] == "assessment" and panel.params()["lang"] == "zh"
+        panel.close()
+    finally:
+        i18n.install("en")

@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
 
 from console.errors import LantianError
 
-KINDS = (("daily", "空气质量专报", "Daily briefing"), ("episode", "重污染天气会商报告", "Episode consultation"),
-         ("assessment", "过程评估报告", "Post-episode assessment"))
+KINDS = ("daily", "episode", "assessment")   # report types (their names: BriefPanel.retranslate)
 
 
 class _Job(QObject):
@@ -67,24 +66,23 @@ class BriefPanel(QWidget):
         self._on_done: Callable[[object], None] = lambda res: None
         self.setObjectName("briefPanel")
         self.kind = QComboBox()
-        for key, zh, en in KINDS:
-            self.kind.addItem(f"{zh} / {en}", key)
+        for key in KINDS:
+            self.kind.addItem("", key)   # words in retranslate(); the logic reads item data
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         d = day or self._last_day()
         self.date.setDate(QDate(d.year, d.month, d.day))
         self.cities = QLineEdit()
-        self.cities.setPlaceholderText("全部城市 / all cities (e.g. 南宁市, 450200)")
         self.lang = QComboBox()
         self.lang.addItem("中文", "zh")
         self.lang.addItem("English", "en")
-        self.preview_btn = QPushButton("预览 Preview")
-        self.export_btn = QPushButton("导出… Export…")
+        self.preview_btn = QPushButton()
+        self.export_btn = QPushButton()
         self.export_btn.setEnabled(False)
-        self.cancel_btn = QPushButton("取消 Cancel")
+        self.cancel_btn = QPushButton()
         self.cancel_btn.setEnabled(False)
-        self.status = QLabel("选择报告类型和日期后点击“预览”。")
+        self.status = QLabel()
         self.status.setWordWrap(True)
         self.pages = QWidget()
         self.pages_layout = QVBoxLayout(self.pages)
@@ -103,6 +101,25 @@ class BriefPanel(QWidget):
         self.preview_btn.clicked.connect(self.preview)
         self.export_btn.clicked.connect(self._export_dialog)
         self.cancel_btn.clicked.connect(self.cancel)
+        self._started = False   # nothing previewed or exported yet: the status is the hint
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Texts in the current translation (called again on a language change); the report's own language is
+        the separate 中文/English choice."""
+        t = self.tr
+        names = {"daily": t("Daily briefing"), "episode": t("Episode consultation"),
+                 "assessment": t("Post-episode assessment")}
+        for i in range(self.kind.count()):
+            self.kind.setItemText(i, names[self.kind.itemData(i)])
+        self.kind.setToolTip(t("Report type"))
+        self.cities.setPlaceholderText(t("all cities (e.g. 南宁市, 450200)"))
+        self.lang.setToolTip(t("Language of the report"))
+        self.preview_btn.setText(t("Preview"))
+        self.export_btn.setText(t("Export…"))
+        self.cancel_btn.setText(t("Cancel"))
+        if not self._started:
+            self.status.setText(t("Choose the report type and day, then Preview."))
 
     def _last_day(self) -> date:
         """The last complete day of city data in the store (today when the store is empty)."""
@@ -139,6 +156,7 @@ class BriefPanel(QWidget):
     def _run(self, fn: Callable[[], object], on_done: Callable[[object], None], busy: str) -> None:
         self.cancel()
         self._wait()
+        self._started = True
         self._generation += 1
         gen = self._generation
         self.status.setText(busy)
@@ -169,7 +187,7 @@ class BriefPanel(QWidget):
         self.preview_btn.setEnabled(True)
         self.cancel_btn.setEnabled(False)
         if gen == self._generation:
-            self.status.setText(f"错误 / error: {msg}")
+            self.status.setText(self.tr("Error: {msg}").format(msg=msg))
             self.failed.emit(msg)
 
     @Slot()
@@ -177,7 +195,7 @@ class BriefPanel(QWidget):
         """Forget the running job (its result is discarded when it arrives)."""
         if self._thread is not None and self._thread.isRunning():
             self._generation += 1
-            self.status.setText("已取消 / cancelled")
+            self.status.setText(self.tr("Cancelled."))
             self.preview_btn.setEnabled(True)
             self.cancel_btn.setEnabled(False)
 
@@ -195,17 +213,18 @@ class BriefPanel(QWidget):
         from console.fonts import qt_cjk_family
         from console.reports import check_font, preview_pages
 
+        self._started = True
         try:  # font check and registration in the GUI thread (QFontDatabase), errors shown at once
             check_font()
             qt_cjk_family()
         except LantianError as exc:
-            self.status.setText(f"错误 / error: {exc}")
+            self.status.setText(self.tr("Error: {msg}").format(msg=exc))
             self.failed.emit(str(exc))
             return
         p = self.params()
         dpi = max(60.0, min(110.0, self.logicalDpiY() * 0.9))
         self._run(lambda: preview_pages(self.repo, p["kind"], p["day"], p["cities"], p["lang"], dpi=dpi),
-                  self._show_pages, "正在生成预览… / rendering preview…")
+                  self._show_pages, self.tr("Rendering the preview…"))
 
     def _show_pages(self, prev) -> None:
         while self.pages_layout.count():
@@ -217,9 +236,12 @@ class BriefPanel(QWidget):
             lab.setPixmap(QPixmap.fromImage(img))
             lab.setStyleSheet("border: 1px solid #999; background: white;")
             self.pages_layout.addWidget(lab)
-        names = {"forecast": "预报", "sources": "来源解析", "warnings": "预警", "measures": "措施"}
-        absent = "、".join(names.get(k, k) for k in prev.absent)
-        self.status.setText(f"{prev.title}：共 {len(prev.images)} 页" + (f"（未包含：{absent}）" if absent else ""))
+        t = self.tr
+        names = {"forecast": t("forecast"), "sources": t("source apportionment"), "warnings": t("warnings"),
+                 "measures": t("measures")}
+        absent = t(", ").join(names.get(k, k) for k in prev.absent)
+        self.status.setText(t("{title}: {n} page(s)").format(title=prev.title, n=len(prev.images))
+                            + (t(" (not included: {parts})").format(parts=absent) if absent else ""))
         self.export_btn.setEnabled(True)
         self.previewReady.emit(len(prev.images))
 
@@ -230,7 +252,7 @@ class BriefPanel(QWidget):
     @Slot()
     def _export_dialog(self) -> None:
         p = self.params()
-        name, _ = QFileDialog.getSaveFileName(self, "导出报告 / Export report", f"{p['kind']}_{p['day']}.pdf",
+        name, _ = QFileDialog.getSaveFileName(self, self.tr("Export report"), f"{p['kind']}_{p['day']}.pdf",
                                               "PDF (*.pdf);;Word (*.docx);;HTML (*.html)")
         if name:
             self.export_to(name)
@@ -241,10 +263,10 @@ class BriefPanel(QWidget):
 
         p = self.params()
         self._run(lambda: make_report(self.repo, p["kind"], p["day"], [path], p["cities"], p["lang"]),
-                  lambda res: self._exported(str(res.paths[0])), f"正在导出 {path} … / exporting…")
+                  lambda res: self._exported(str(res.paths[0])), self.tr("Exporting {path}…").format(path=path))
 
     def _exported(self, path: str) -> None:
-        self.status.setText(f"已导出 / exported: {path}")
+        self.status.setText(self.tr("Exported: {path}").format(path=path))
         self.exported.emit(path)
 
     def closeEvent(self, event) -> None:
