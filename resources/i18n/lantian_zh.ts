@@ -527,6 +527,49 @@
     </message>
   </context>
   <context>
+    <name>HandoverDialog</name>
+    <message>
+      <source>Shift handover</source>
+      <translation>交接班</translation>
+    </message>
+    <message>
+      <source>note for the incoming shift</source>
+      <translation>交班说明（给接班人）</translation>
+    </message>
+    <message>
+      <source>Create note</source>
+      <translation>生成交班记录</translation>
+    </message>
+    <message>
+      <source>Sign as incoming</source>
+      <translation>接班签字</translation>
+    </message>
+    <message>
+      <source>outgoing: {name} ({role})</source>
+      <translation>交班人：{name}（{role}）</translation>
+    </message>
+    <message>
+      <source>Incoming user</source>
+      <translation>接班人</translation>
+    </message>
+    <message>
+      <source>Password</source>
+      <translation>密码</translation>
+    </message>
+    <message>
+      <source>handover #{id} created by {name}; waiting for the incoming signature</source>
+      <translation>交班记录 #{id} 已由 {name} 生成，等待接班人签字</translation>
+    </message>
+    <message>
+      <source>handover #{id} signed by {name}; open items carry over</source>
+      <translation>交班记录 #{id} 已由 {name} 签字接班，未结事项转入本班</translation>
+    </message>
+    <message>
+      <source>error: {text}</source>
+      <translation>错误：{text}</translation>
+    </message>
+  </context>
+  <context>
     <name>MainWindow</name>
     <message>
       <source>in the future</source>

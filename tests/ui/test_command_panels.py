@@ -220,6 +220,12 @@ def test_handover_dialog_create_and_sign(qtbot, store, crew, clk):
     assert not dlg.sign() and "wrong password" in dlg.last_error
     dlg.password.setText("pw")
     assert dlg.sign() and "signed by commander1" in dlg.status.text()
+    from ui import i18n
+
+    assert i18n.install("zh")                                           # the dialog in the UI language
+    zh = HandoverDialog(store, crew["operator"], clk)
+    qtbot.addWidget(zh)
+    assert zh.windowTitle() == "交接班" and zh.sign_btn.text() == "接班签字" and zh.status.text().startswith("交班人：")
 
 
 def test_mode_banner_follows_clock(qtbot):

@@ -20,25 +20,25 @@ class HandoverDialog(QDialog):
         super().__init__(parent)
         self.store, self.outgoing, self.clock = store, outgoing, clock
         self.episodes = episodes if episodes is not None else handover.ongoing_episodes(store)
-        self.setWindowTitle("交接班 Shift handover")
+        self.setWindowTitle(self.tr("Shift handover"))
         self.handover_id: int | None = None
         self.preview = QPlainTextEdit(self)
         self.preview.setReadOnly(True)
         self.note = QPlainTextEdit(self)
-        self.note.setPlaceholderText("note for the incoming shift / 交班说明")
+        self.note.setPlaceholderText(self.tr("note for the incoming shift"))
         self.note.setMaximumHeight(80)
-        self.create_btn = QPushButton("Create note 生成交班记录", self)
+        self.create_btn = QPushButton(self.tr("Create note"), self)
         self.create_btn.clicked.connect(self.create_note)
         self.user = QLineEdit(self)
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.sign_btn = QPushButton("Sign as incoming 接班签字", self)
+        self.sign_btn = QPushButton(self.tr("Sign as incoming"), self)
         self.sign_btn.setEnabled(False)
         self.sign_btn.clicked.connect(self.sign)
-        self.status = QLabel(f"outgoing 交班: {outgoing.name} ({outgoing.role})", self)
+        self.status = QLabel(self.tr("outgoing: {name} ({role})").format(name=outgoing.name, role=outgoing.role), self)
         form = QFormLayout()
-        form.addRow("Incoming user 接班人", self.user)
-        form.addRow("Password 密码", self.password)
+        form.addRow(self.tr("Incoming user"), self.user)
+        form.addRow(self.tr("Password"), self.password)
         lay = QVBoxLayout(self)
         lay.addWidget(self.status)
         lay.addWidget(self.preview, 1)
@@ -63,7 +63,8 @@ class HandoverDialog(QDialog):
         except LantianError as exc:
             return self._error(str(exc))
         self.refresh_preview()
-        self.status.setText(f"handover #{self.handover_id} created by {self.outgoing.name}; waiting for the incoming signature")
+        self.status.setText(self.tr("handover #{id} created by {name}; waiting for the incoming signature").format(
+            id=self.handover_id, name=self.outgoing.name))
         self.create_btn.setEnabled(False)
         self.sign_btn.setEnabled(True)
         return self.handover_id
@@ -75,14 +76,15 @@ class HandoverDialog(QDialog):
         except LantianError as exc:
             self._error(str(exc))
             return False
-        self.status.setText(f"handover #{self.handover_id} signed by {incoming.name}; open items carry over")
+        self.status.setText(self.tr("handover #{id} signed by {name}; open items carry over").format(
+            id=self.handover_id, name=incoming.name))
         self.sign_btn.setEnabled(False)
         self.password.clear()
         return True
 
     def _error(self, text: str):
         self.last_error = text
-        self.status.setText(f"error: {text}")
+        self.status.setText(self.tr("error: {text}").format(text=text))
         if self.isVisible():
             QMessageBox.warning(self, "Lantian", text)
         return None
