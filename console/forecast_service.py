@@ -15,7 +15,7 @@ import hashlib
 import importlib.resources
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -43,6 +43,15 @@ def demo_train_configs() -> tuple[TrainConfig, TrainConfig]:
     daily = TrainConfig(max_iter=150, learning_rate=0.08, max_leaf_nodes=15, min_samples_leaf=20,
                         issue_hours=(23,), spread_max_iter=60)
     return hourly, daily
+
+
+BRIEFING_HOUR = 20   # the briefings' issue hour: daily models specialised to it (benchmarks/README-forecast.md)
+
+
+def evening_config(daily: TrainConfig) -> TrainConfig:
+    """Daily models for the briefing hour: ``daily``'s settings, trained and issued at 20:00 only, each predicting the
+    natural days (``TrainConfig.natural_day``), so a 20:00 outlook uses the day's data up to 20:00."""
+    return replace(daily, issue_hours=(BRIEFING_HOUR,), train_issue_hours=None, natural_day=True)
 
 
 def cache_dir() -> Path:
@@ -310,6 +319,7 @@ class ForecastService:
                     cached.unlink(missing_ok=True)
             h, d = demo_train_configs()
             self._system = ForecastSystem.train(ds, neighbours=nb, met="none", hourly_cfg=h, daily_cfg=d,
+                                                evening_cfg=evening_config(d),
                                                 progress=(lambda f, m: progress(0.8 * f, f"training: {m}"))
                                                 if progress else None)
             self._system.save(cached)

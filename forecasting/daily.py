@@ -47,19 +47,42 @@ def observed_daily_aqi(ds: xr.Dataset) -> xr.Dataset:
     return AQI.daily_aqi(daily_statistics(ds))
 
 
+def daily_issue_time(models, issue: pd.Timestamp) -> pd.Timestamp:
+    """The issue time the daily models forecast from: the latest hour ≤ ``issue`` they were trained to issue at —
+    any of their natural-day hours (``TrainConfig.natural_day``, e.g. 18:00–23:00: a 20:00 briefing uses the data up
+    to 20:00), else 23:00 (the last 23:00 ≤ ``issue``)."""
+    hours = set(range(24))
+    for m in models:
+        hours &= set(m.meta.get("natural_day_hours") or [23])
+    hours = hours or {23}
+    t = issue.floor("h")
+    for _ in range(24):
+        if t.hour in hours:
+            return t
+        t -= pd.Timedelta(hours=1)
+    return t
+
+
+def _same_day_end(h: int, hours_to_end: int, model) -> bool:
+    """Whether horizon ``h`` of ``model`` forecasts the natural day ending ``hours_to_end`` after the issue time:
+    exactly, for natural-day models; by lead day for 23:00 models (h = 25 → the day after the issue day)."""
+    if model.meta.get("natural_day_hours"):
+        return h == hours_to_end
+    return (h - 1) // 24 == (hours_to_end - 1) // 24
+
+
 def daily_outlook(models: dict, ext: xr.Dataset, issue_index: int, issue: pd.Timestamp, neighbours,
                   future_met, levels) -> pd.DataFrame:
     """D+1…D+3 of the issue day: per site the category probabilities, the headline category, primary
-    pollutant and P10/P50/P90 of each daily statistic, from the last 23:00 issue ≤ ``issue``.
+    pollutant and P10/P50/P90 of each daily statistic, issued at :func:`daily_issue_time` (the last 23:00 ≤ ``issue``
+    for 23:00 models).
 
     The headline ``level``/``category`` is the category of the median daily AQI, so it agrees with ``aqi_p50``
     and with P(AQI > 100) ≥ 0.5; it also scored better than the most probable category and than the category
     of the mean forecast on both held-out Beijing years (benchmarks/README-forecast.md). ``mode_level`` is the
     most probable category, ``p_category`` the probability of the headline category."""
     times = pd.DatetimeIndex(ext["time"].values)
-    i23 = issue.floor("D") + pd.Timedelta(hours=23)
-    if i23 > issue:
-        i23 -= pd.Timedelta(days=1)
+    i23 = daily_issue_time(models.values(), issue)
     j = int(np.searchsorted(times, i23))
     if j >= len(times) or times[j] != i23:
         return pd.DataFrame()
@@ -68,14 +91,14 @@ def daily_outlook(models: dict, ext: xr.Dataset, issue_index: int, issue: pd.Tim
     mask[:, j] = True
     base_day = issue.floor("D") if issue.hour != 0 else issue.floor("D") - pd.Timedelta(days=1)
     wanted = [base_day + pd.Timedelta(days=k) for k in (1, 2, 3)]
-    leads = {d: int((d - i23.floor("D")) / pd.Timedelta(days=1)) for d in wanted}
+    # hours from the issue time to the end of each wanted natural day (hour-ending labels: 24:00 = 00:00 next day)
+    to_end = {d: int((d + pd.Timedelta(days=1) - i23) / pd.Timedelta(hours=1)) for d in wanted}
     qs = {}
     for tgt, m in models.items():
         arr = np.full((len(sites), len(wanted), len(levels)), np.nan)
         for h, X, _, rows in m.matrices(ext, m.horizons, neighbours, future_met, issue_mask=mask, with_target=False):
-            k = (h - 1) // 24
             for di, d in enumerate(wanted):
-                if leads[d] == k:
+                if _same_day_end(h, to_end[d], m):
                     _, q, _ = m.distribution(X[rows], h, levels, groups=np.zeros(len(rows)))   # one issue time
                     arr[:, di, :] = q
         qs[tgt] = arr

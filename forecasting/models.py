@@ -81,6 +81,9 @@ class TrainConfig:
     season_recalibration: bool = False    # logistic recalibration of P(>c) at the AQI thresholds on logit p and two
     #                                       harmonics of the valid day of the year, fitted on the out-of-sample
     #                                       cross-fit cases; quantiles follow through the knot remap (exceedance.py)
+    natural_day: bool = False             # daily statistics: every training issue hour H predicts the natural days
+    #                                       (h = 24k + 24 − H), so a forecast issued at any of those hours uses the
+    #                                       data up to it (a 20:00 briefing no longer waits for the 23:00 issue)
     site_pooling: bool = False            # partial pooling of centre and point toward the mean over the sites at the
     #                                       same issue time (stations of one city share its weather), one weight per
     #                                       horizon fitted out of sample in log space; for station networks, not
@@ -156,6 +159,8 @@ class DirectForecaster:
             rows = np.arange(X.shape[0])
             if issue_mask is not None:
                 rows = rows[issue_mask.reshape(-1)]
+            if self.meta.get("natural_day_hours"):   # horizon h belongs to issue hour (−h) mod 24 only
+                rows = rows[times.hour.to_numpy()[rows % len(times)] == (-h) % 24]
             yield h, X, y, rows
 
     # ------------------------------------------------------------------ fit
@@ -177,6 +182,12 @@ class DirectForecaster:
         hours = cfg.train_issue_hours or cfg.issue_hours
         if hours is not None:
             issue_ok &= np.isin(times.hour, hours)[None, :]
+        self.meta.pop("natural_day_hours", None)
+        if cfg.natural_day and self.stat != "hourly":
+            leads = sorted({(h - 1) // 24 for h in self.horizons})   # 25 → D+1 … 97 → D+4 (23:00 horizons)
+            nat_hours = sorted(hours or range(24))
+            self.horizons = natural_day_horizons(nat_hours, leads)
+            self.meta["natural_day_hours"] = [int(x) for x in nat_hours]
         Xs, ys, hs, ts = [], [], [], []
         tidx = np.broadcast_to(np.arange(T)[None, :], (S, T)).reshape(-1)
         for h, X, y, rows in self.matrices(ds, self.horizons, neighbours, issue_mask=issue_ok):
@@ -569,6 +580,12 @@ def _scale(spread, X) -> np.ndarray | None:
         return None
     lo, hi = spread[0].predict(X), spread[1].predict(X)
     return np.maximum((hi - lo) / 2.563, 0.05)
+
+
+def natural_day_horizons(hours, leads) -> list[int]:
+    """Horizons from issue hour H (0–23) to the ends of the natural days D+k: ``24k + 24 − H`` (H = 23, k = 1: 25 h;
+    H = 20: 28 h). Hour 0 closes the previous day, so from 00:00 the next day ends at 24 h."""
+    return sorted({24 * k + (24 - H) % 24 for H in hours for k in leads})
 
 
 def target_series(ds: xr.Dataset, var: str, stat: str) -> np.ndarray:

@@ -39,16 +39,21 @@ class Forecast:
 
 class ForecastSystem:
     def __init__(self, hourly: dict[str, DirectForecaster] | None = None,
-                 daily: dict[str, DirectForecaster] | None = None, info: dict | None = None):
+                 daily: dict[str, DirectForecaster] | None = None, info: dict | None = None,
+                 evening: dict[str, DirectForecaster] | None = None):
         self.hourly = hourly or {}
-        self.daily = daily or {}
+        self.daily = daily or {}          # daily statistics from the 23:00 issue
+        self.evening = evening or {}      # the same from their natural-day issue hours (e.g. the 20:00 briefing)
         self.info = info or {}
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
     def train(cls, ds: xr.Dataset, train_end=None, neighbours: xr.Dataset | None = None,
               targets=POLLUTANTS, met: str = "current", hourly_cfg: TrainConfig | None = None,
-              daily_cfg: TrainConfig | None = None, progress=None) -> "ForecastSystem":
+              daily_cfg: TrainConfig | None = None, progress=None,
+              evening_cfg: TrainConfig | None = None) -> "ForecastSystem":
+        """Hourly and daily models per target; with ``evening_cfg`` (``natural_day``, e.g. issue hour 20) also daily
+        models specialised to those issue hours, which the outlook uses when their issue is the latest."""
         t0 = _time.perf_counter()
         if train_end is not None:
             ds = ds.sel(time=slice(None, pd.Timestamp(train_end)))
@@ -60,8 +65,8 @@ class ForecastSystem:
         daily_cfg = daily_cfg or TrainConfig(max_iter=400, learning_rate=0.05, issue_hours=(23,),
                                              train_issue_hours=tuple(range(18, 24)), spread_max_iter=100,
                                              min_samples_leaf=20, max_leaf_nodes=15)
-        hourly, daily = {}, {}
-        steps = len(targets) * 2
+        hourly, daily, evening = {}, {}, {}
+        steps = len(targets) * (3 if evening_cfg is not None else 2)
         k = 0
         for tgt in targets:
             m = make_forecaster(ds, tgt, HOURLY_HORIZONS, met=met, neighbours=neighbours)
@@ -71,19 +76,26 @@ class ForecastSystem:
                 progress(k / steps, f"trained hourly {tgt}")
             stat = "mda8" if tgt == "O3" else "mean24"
             dm = make_forecaster(ds, tgt, D.DAILY_HORIZONS, met=met, stat=stat, neighbours=neighbours)
-            daily[tgt] = dm.fit(ds, daily_cfg, neighbours)
+            dm.fit(ds, daily_cfg, neighbours)
+            (evening if dm.meta.get("natural_day_hours") else daily)[tgt] = dm   # as load() sorts them
             k += 1
             if progress:
                 progress(k / steps, f"trained daily {tgt}")
+            if evening_cfg is not None:
+                em = make_forecaster(ds, tgt, D.DAILY_HORIZONS, met=met, stat=stat, neighbours=neighbours)
+                evening[tgt] = em.fit(ds, evening_cfg, neighbours)
+                k += 1
+                if progress:
+                    progress(k / steps, f"trained daily {tgt} for {evening_cfg.issue_hours}")
         info = dict(train_start=str(pd.Timestamp(ds["time"].values[0])),
                     train_end=str(pd.Timestamp(ds["time"].values[-1])),
                     sites=[str(s) for s in ds["site"].values], targets=targets,
                     neighbours=[str(s) for s in neighbours["site"].values] if neighbours is not None else [],
                     met=met, train_seconds=round(_time.perf_counter() - t0, 1))
-        return cls(hourly, daily, info)
+        return cls(hourly, daily, info, evening)
 
     def models(self) -> list[DirectForecaster]:
-        return [*self.hourly.values(), *self.daily.values()]
+        return [*self.hourly.values(), *self.daily.values(), *self.evening.values()]
 
     def save(self, path) -> dict:
         from forecasting.store import save_bundle
@@ -98,9 +110,18 @@ class ForecastSystem:
 
         models, manifest = load_bundle(source)
         hourly = {m.target: m for m in models if m.stat == "hourly"}
-        daily = {m.target: m for m in models if m.stat != "hourly"}
+        daily = {m.target: m for m in models if m.stat != "hourly" and not m.meta.get("natural_day_hours")}
+        evening = {m.target: m for m in models if m.stat != "hourly" and m.meta.get("natural_day_hours")}
         info = dict(manifest.get("info", {}), model_version=manifest["model_version"])
-        return cls(hourly, daily, info)
+        return cls(hourly, daily, info, evening)
+
+    def daily_models(self, issue: pd.Timestamp) -> dict[str, DirectForecaster]:
+        """The daily models an outlook at ``issue`` uses: the set whose issue time (:func:`D.daily_issue_time`) is the
+        latest ≤ ``issue`` — the evening set from its hours on (a 20:00 briefing), else the 23:00 set."""
+        sets = [s for s in (self.daily, self.evening) if s]
+        if not sets:
+            return {}
+        return max(sets, key=lambda s: D.daily_issue_time(s.values(), issue))   # ties: the 23:00 set (first)
 
     @property
     def version(self) -> str:
@@ -147,7 +168,8 @@ class ForecastSystem:
             hourly["AQI"] = (("site", "valid_time", "level"), aq["aqi"].values)
             for c in AQI_THRESHOLDS:
                 hourly[f"p_aqi_gt_{c}"] = (("site", "valid_time"), (aq["aqi"].values > c).mean(axis=-1))
-        daily = D.daily_outlook(self.daily, ext, it, issue, nb, future_met, levels) if self.daily else pd.DataFrame()
+        dm = self.daily_models(issue)
+        daily = D.daily_outlook(dm, ext, it, issue, nb, future_met, levels) if dm else pd.DataFrame()
         if progress:
             progress(1.0, "done")
         met_used = next(iter(self.hourly.values())).spec.met if self.hourly else "none"

@@ -217,7 +217,7 @@ def _train(args) -> int:
         print("lantian: note: no meteorology in the data — the model will have no weather input", file=sys.stderr)
         met = "none"
     end = _day_end(args.train_end, "--train-end") if args.train_end else None
-    from console.forecast_service import demo_train_configs
+    from console.forecast_service import demo_train_configs, evening_config
     from forecasting.models import TrainConfig
 
     if args.compact:
@@ -230,6 +230,7 @@ def _train(args) -> int:
     hcfg.n_threads = dcfg.n_threads = args.threads
     hcfg.site_pooling = dcfg.site_pooling = args.pool_sites
     system = ForecastSystem.train(ds, end, neighbours=nb, targets=targets, met=met, hourly_cfg=hcfg, daily_cfg=dcfg,
+                                  evening_cfg=evening_config(dcfg),
                                   progress=lambda f, m: print(f"  {f:4.0%} {m}", file=sys.stderr))
     man = system.save(args.out)
     print(f"model {man['model_version']} trained on {system.info['train_start']} … {system.info['train_end']} "

@@ -132,3 +132,41 @@ def test_site_pooling_shrinks_station_noise_toward_the_city_mean(tiny_cfg, tmp_p
     save_bundle([m], tmp_path / "m.zip")
     (m2,), _ = load_bundle(tmp_path / "m.zip")
     np.testing.assert_allclose(m2.distribution(X, h, [0.5], groups=groups)[1], q_pool)
+
+
+def test_daily_outlook_from_the_briefing_hour(tmp_path):
+    """With evening models (``natural_day`` at 20:00) a 20:00 briefing's outlook uses the data up to 20:00, not the
+    23:00 of the day before, and sees no later hour; before 20:00 and from 23:00 the 23:00 models issue; both sets
+    survive saving and loading."""
+    from console.forecast_io import demo_guangxi
+    from console.forecast_service import evening_config
+    from forecasting.models import TrainConfig, natural_day_horizons
+    from forecasting.system import ForecastSystem
+
+    assert natural_day_horizons([23, 20], [1, 2]) == [25, 28, 49, 52] and natural_day_horizons([0], [1]) == [24]
+    gx, nb = demo_guangxi()
+    gx = gx.sel(time=slice(None, "2019-01-31"))
+    h = TrainConfig(max_iter=15, learning_rate=0.2, max_leaf_nodes=7, horizons_per_row=2, max_rows=8_000,
+                    spread_max_iter=10, spread_max_rows=4_000)
+    d = TrainConfig(max_iter=20, learning_rate=0.2, max_leaf_nodes=7, issue_hours=(23,), min_samples_leaf=10,
+                    spread_max_iter=10)
+    system = ForecastSystem.train(gx, "2019-01-20", neighbours=nb, targets=["PM2.5"], met="none", hourly_cfg=h,
+                                  daily_cfg=d, evening_cfg=evening_config(d))
+    system.save(tmp_path / "ev.zip")
+    system = ForecastSystem.load(tmp_path / "ev.zip")
+    ev = system.evening["PM2.5"]
+    assert ev.meta["natural_day_hours"] == [20] and ev.horizons == [28, 52, 76, 100]
+    assert system.daily["PM2.5"].horizons == [25, 49, 73, 97] and len(system.models()) == 3
+    t = pd.Timestamp("2019-01-26 20:00")
+    a = system.forecast(gx, t, neighbours=nb, n_levels=9).daily
+    assert set(a["issued"]) == {"2019-01-26 20:00:00"} and sorted(set(a["lead_days"])) == [1, 2, 3]
+    assert a["date"].min() == pd.Timestamp("2019-01-27").date()
+    later = gx.copy(deep=True)
+    for v in later.data_vars:
+        later[v].loc[dict(time=slice(t + pd.Timedelta(hours=1), None))] = 999.0
+    b = system.forecast(later, t, neighbours=nb, n_levels=9).daily
+    np.testing.assert_allclose(a["aqi_p50"], b["aqi_p50"])                  # nothing after 20:00 is used
+    for clock, issued in (("2019-01-26 10:00", "2019-01-25 23:00:00"), ("2019-01-26 22:00", "2019-01-26 20:00:00"),
+                          ("2019-01-26 23:00", "2019-01-26 23:00:00")):
+        c = system.forecast(gx, clock, neighbours=nb, n_levels=9).daily
+        assert set(c["issued"]) == {issued} and c["date"].min() == pd.Timestamp("2019-01-27").date()
