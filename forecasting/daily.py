@@ -56,11 +56,10 @@ def daily_issue_time(models, issue: pd.Timestamp) -> pd.Timestamp:
         hours &= set(m.meta.get("natural_day_hours") or [23])
     hours = hours or {23}
     t = issue.floor("h")
-    for _ in range(24):
-        if t.hour in hours:
-            return t
-        t -= pd.Timedelta(hours=1)
-    return t
+    earlier = [h for h in hours if h <= t.hour]
+    if earlier:
+        return t.floor("D") + pd.Timedelta(hours=max(earlier))
+    return t.floor("D") - pd.Timedelta(days=1) + pd.Timedelta(hours=max(hours))
 
 
 def _same_day_end(h: int, hours_to_end: int, model) -> bool:

@@ -141,6 +141,8 @@ class DirectForecaster:
         clim = self.climatology.at(sites, times) if self.climatology is not None else None
         if self.stat != "hourly" and clim is not None:
             clim = F._roll(clim, 24)
+        # natural-day models: horizon h belongs to issue hour (−h) mod 24 only
+        row_hour = np.tile(times.hour.to_numpy(), len(sites)) if self.meta.get("natural_day_hours") else None
         fmet = imet = None
         if self.spec.met in ("observed", "nwp"):
             src = future_met if future_met is not None else (ds if self.spec.met == "observed" else None)
@@ -159,8 +161,8 @@ class DirectForecaster:
             rows = np.arange(X.shape[0])
             if issue_mask is not None:
                 rows = rows[issue_mask.reshape(-1)]
-            if self.meta.get("natural_day_hours"):   # horizon h belongs to issue hour (−h) mod 24 only
-                rows = rows[times.hour.to_numpy()[rows % len(times)] == (-h) % 24]
+            if row_hour is not None:
+                rows = rows[row_hour[rows] == (-h) % 24]
             yield h, X, y, rows
 
     # ------------------------------------------------------------------ fit

@@ -77,7 +77,7 @@ class ForecastSystem:
             stat = "mda8" if tgt == "O3" else "mean24"
             dm = make_forecaster(ds, tgt, D.DAILY_HORIZONS, met=met, stat=stat, neighbours=neighbours)
             dm.fit(ds, daily_cfg, neighbours)
-            (evening if dm.meta.get("natural_day_hours") else daily)[tgt] = dm   # as load() sorts them
+            (evening if _evening(dm) else daily)[tgt] = dm
             k += 1
             if progress:
                 progress(k / steps, f"trained daily {tgt}")
@@ -110,8 +110,8 @@ class ForecastSystem:
 
         models, manifest = load_bundle(source)
         hourly = {m.target: m for m in models if m.stat == "hourly"}
-        daily = {m.target: m for m in models if m.stat != "hourly" and not m.meta.get("natural_day_hours")}
-        evening = {m.target: m for m in models if m.stat != "hourly" and m.meta.get("natural_day_hours")}
+        daily = {m.target: m for m in models if m.stat != "hourly" and not _evening(m)}
+        evening = {m.target: m for m in models if m.stat != "hourly" and _evening(m)}
         info = dict(manifest.get("info", {}), model_version=manifest["model_version"])
         return cls(hourly, daily, info, evening)
 
@@ -186,6 +186,11 @@ class ForecastSystem:
                         **facts),
             seconds=round(_time.perf_counter() - t0, 2))
         return Forecast(issue, hourly, daily, info)
+
+
+def _evening(m: DirectForecaster) -> bool:
+    """A daily model trained at its own natural-day issue hours (an evening model), not at 23:00."""
+    return bool(m.meta.get("natural_day_hours"))
 
 
 def _with_recent_data(nb: xr.Dataset | None, issue: pd.Timestamp, names: list[str], hours: int = 24) -> list[str]:

@@ -105,6 +105,13 @@ class Evidence:
     rule: dict = field(default_factory=dict)   # the condition as data (``describe(rule, lang)`` words it)
 
 
+def evidence_text(e: Evidence, lang: str = "en", short_days: bool = False) -> str:
+    """One evidence line in ``lang``: the condition met and the forecast days that met it (``short_days``: MM-DD)."""
+    cond = describe(e.rule, lang) if e.rule else e.condition
+    days = [d[5:] if short_days else d for d in e.days]
+    return cond + ("：" if lang == "zh" else ": ") + ", ".join(days)
+
+
 @dataclass
 class Recommendation:
     """Recommended warning level of one city with its evidence and the scheme version used."""
@@ -153,14 +160,10 @@ def _met(values: np.ndarray, cond: dict) -> tuple[int, int] | None:
     return None
 
 
-def _lift_rule(sch: dict) -> dict:
-    return sch.get("lift") or {"aqi_le": 150, "min_hours": 36}
-
-
 def lift_outcome(values: np.ndarray, sch: dict) -> dict:
     """The scheme's lifting rule against a forecast daily AQI sequence: ``{"outcome": "met" | "exceeds" |
     "short", "aqi_le", "min_hours", "days"}`` (forecast AQI stays <= ``aqi_le`` for ``min_hours`` from day one)."""
-    lift = _lift_rule(sch)
+    lift = sch.get("lift") or {"aqi_le": 150, "min_hours": 36}
     need = max(1, math.ceil(lift["min_hours"] / 24))
     head = values[:need]
     out = {"aqi_le": lift["aqi_le"], "min_hours": lift["min_hours"], "days": need}
@@ -179,12 +182,6 @@ def lift_text(lift: dict, lang: str = "en") -> str:
     return {"short": f"forecast shorter than the {hours} h the lifting rule needs",
             "met": f"forecast AQI <= {le} for the next {lift['days'] * 24} h (rule: >= {hours} h)",
             "exceeds": f"forecast AQI exceeds {le} within the next {hours} h"}[outcome]
-
-
-def lift_check(values: np.ndarray, sch: dict) -> tuple[bool, str]:
-    """The scheme's lifting rule: (allowed, reason in English) — see :func:`lift_outcome`."""
-    out = lift_outcome(values, sch)
-    return out["outcome"] == "met", lift_text(out)
 
 
 def evaluate_city(city: str, days: pd.DatetimeIndex, aqi: np.ndarray, sch: dict, basis: str,

@@ -61,8 +61,7 @@ def warnings_provider(req: ProviderRequest) -> WarningsResult:
         r = recs.get(city)
         if r is None:
             continue
-        ev = "; ".join((wmodel.describe(e.rule, req.lang) if e.rule else e.condition)
-                       + ("：" if zh else ": ") + ", ".join(e.days) for e in r.evidence[:1])
+        ev = "; ".join(wmodel.evidence_text(e, req.lang) for e in r.evidence[:1])
         evidence = bases[chosen][1] + ("；" if zh else "; ") + (ev or ("未达预警条件" if zh else "no condition met"))
         o = others.get(city)
         if o is not None:

@@ -41,9 +41,7 @@ def action_words(action: str) -> str:
 
 def evidence_words(e: W.Evidence) -> str:
     """One evidence line in the UI language: the condition met and the forecast days that met it."""
-    lang = i18n.current()
-    cond = W.describe(e.rule, lang) if e.rule else e.condition
-    return cond + ("：" if lang == "zh" else ": ") + ", ".join(d[5:] for d in e.days)
+    return W.evidence_text(e, i18n.current(), short_days=True)
 
 
 def lift_words(rec: W.Recommendation) -> str:
