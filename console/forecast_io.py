@@ -17,9 +17,9 @@ import pandas as pd
 import xarray as xr
 
 from console.errors import InputError
+from console.grib_backend import GRIB_SUFFIXES, GribBackend, is_grib
 
 AQI_EXCEEDANCE = (100, 150, 200, 300)
-GRIB_SUFFIXES = (".grib", ".grb", ".grib2", ".grb2")
 
 POLLUTANTS = ["PM2.5", "PM10", "SO2", "NO2", "CO", "O3"]
 COMPASS = {d: i * 22.5 for i, d in enumerate(
@@ -113,7 +113,7 @@ def _sniff(path: Path) -> str:
         return "prsa"
     if "城市" in head and "date" in head:
         return "cnemc-city"
-    if path.suffix in (".nc", ".nc4") or path.suffix in GRIB_SUFFIXES:
+    if path.suffix in (".nc", ".nc4") or path.suffix.lower() in GRIB_SUFFIXES:
         return "netcdf"
     raise InputError(str(path), "unrecognised format (expected UCI PRSA CSV or CNEMC city-hourly CSV)")
 
@@ -240,31 +240,20 @@ def with_site_coords(ds: xr.Dataset, coords: dict[str, tuple[float, float]]) -> 
 
 def open_weather_fields(path: str | Path, bbox: tuple[float, float, float, float] | None = None,
                         names=None) -> xr.Dataset:
-    """Weather-forecast fields from NetCDF or GRIB (1 or 2), as one xarray Dataset.
+    """Weather-forecast fields from NetCDF or GRIB (1 or 2), opened with ``xarray.open_dataset``.
 
-    GRIB files are decoded by :func:`console.grib_fields.read_grib_fields` (near-surface levels, valid
-    times in UTC; ``bbox``/``names`` crop and select on reading).  Raises :class:`InputError` naming
-    the file."""
+    GRIB files (by suffix or first bytes) go through the product's xarray backend
+    (:class:`console.grib_backend.GribBackend`: near-surface levels, valid times in UTC; ``bbox``/``names``
+    crop and select on reading).  Raises :class:`InputError` naming the file."""
     p = Path(path)
     if not p.exists():
         raise InputError(str(path), "file not found")
-    if p.suffix.lower() in GRIB_SUFFIXES or _starts_with_grib(p):
-        from console.grib_fields import read_grib_fields
-
-        return read_grib_fields(p, bbox=bbox, names=names)
+    if is_grib(p):
+        return xr.open_dataset(p, engine=GribBackend, bbox=bbox, names=names)
     try:
         return xr.open_dataset(p)
     except (ValueError, OSError) as exc:
         raise InputError(str(path), f"cannot open as NetCDF: {exc}") from None
-
-
-def _starts_with_grib(p: Path) -> bool:
-    """GRIB files often have no suffix (gfs.t00z.pgrb2.0p25.f024): recognise them by their first bytes."""
-    try:
-        with open(p, "rb") as f:
-            return f.read(4) == b"GRIB"
-    except OSError:
-        return False
 
 
 def site_weather(path: str | Path, ds: xr.Dataset, utc: bool = False,

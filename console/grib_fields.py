@@ -1,7 +1,8 @@
 """GRIB weather-forecast fields (GFS, ECMWF, CMA …) → one xarray Dataset on valid times.
 
 Messages are decoded with pygrib (ecCodes inside its wheel) and assembled here into the layout the rest
-of the product reads with xarray: variables ``(time, latitude, longitude)`` — or ``(time, y, x)`` with
+of the product reads with xarray (``xr.open_dataset(path, engine="lantian_grib")`` through
+:mod:`console.grib_backend`): variables ``(time, latitude, longitude)`` — or ``(time, y, x)`` with
 2-D ``latitude``/``longitude`` coordinates for projected and rotated grids — where ``time`` is the
 valid time in UTC.  Only near-surface levels are kept (``surface``, ``heightAboveGround``,
 ``meanSea``): those are what site meteorology uses.
@@ -9,8 +10,9 @@ valid time in UTC.  Only near-surface levels are kept (``surface``, ``heightAbov
 Why not cfgrib: its ecCodes wheel (eccodeslib/eckitlib, via findlibs) loads ~25 bundled libraries
 with ``RTLD_GLOBAL`` as soon as xarray lists its backends.  Measured here: Python's ``sqlite3`` then
 ran on the bundled SQLite 3.26 instead of the system's 3.40, and a later ``import psycopg2`` made the
-process crash at exit (two libldap copies).  pygrib links its ecCodes privately and registers no
-xarray backend, so nothing else in the process changes.
+process crash at exit (two libldap copies).  pygrib links its ecCodes privately and loads nothing into
+the process when xarray lists its engines (our ``lantian_grib`` engine imports pygrib only when it opens a
+file), so nothing else in the process changes.
 """
 from __future__ import annotations
 
@@ -239,6 +241,9 @@ def _assemble(instant, grids, meta, runs, source: str) -> xr.Dataset:
         data_vars = {k: da for k, da in data_vars.items() if grid_of[k] == keep}
     ds = xr.merge([da.rename(k) for k, da in data_vars.items()], join="outer", compat="override")
     ds.attrs = {}                     # merge copies the first variable's attributes to the dataset
+    ds["latitude"].attrs.update(units="degrees_north", standard_name="latitude")
+    ds["longitude"].attrs.update(units="degrees_east", standard_name="longitude")
+    ds["time"].attrs.update(standard_name="time", long_name="valid time (UTC)")
     ds.attrs.update(source=f"GRIB file {source}", decoder="pygrib (ecCodes)", time_zone="UTC",
                     runs=", ".join(f"{r:%Y-%m-%d %H:%M}" for r in sorted(runs)))
     if other_grids:

@@ -163,3 +163,28 @@ def test_a_variable_on_another_grid_is_named_not_dropped_silently(tmp_path):
             out.write(msg.tostring())
     mixed = open_weather_fields(tmp_path / "mixed.grib2")
     assert "d2m" not in mixed.data_vars and mixed.attrs["not_read"].startswith("d2m: on another grid")
+
+
+def test_grib_opens_with_xarray_through_the_products_backend(tmp_path):
+    """GRIB is read with xarray like NetCDF: the ``lantian_grib`` engine (console.grib_backend), named or
+    found by the file's first bytes, with the backend's crop, selection and drop_variables."""
+    from console.grib_backend import GribBackend
+    from console.grib_fields import read_grib_fields
+
+    assert "lantian_grib" in xr.backends.list_engines()       # registered by pyproject's entry point
+    named = xr.open_dataset(GFS, engine="lantian_grib")
+    xr.testing.assert_identical(named.load(), read_grib_fields(GFS))
+    assert named["latitude"].attrs["units"] == "degrees_north" and named.attrs["time_zone"] == "UTC"
+    unnamed = tmp_path / "gfs.t12z.pgrb2.2p5deg.f120"          # GFS names have no suffix
+    unnamed.write_bytes(GFS.read_bytes())
+    assert GribBackend().guess_can_open(unnamed) and not GribBackend().guess_can_open(tmp_path / "x.nc")
+    found = xr.open_dataset(unnamed)                            # no engine given: xarray asks the backends
+    assert set(found.data_vars) == set(named.data_vars)
+    crop = xr.open_dataset(GFS, engine="lantian_grib", bbox=(104.0, 20.0, 113.0, 27.0), names={"t2m", "tp"},
+                           drop_variables="tp")
+    assert list(crop.data_vars) == ["t2m"] and crop.sizes["latitude"] < 10
+    assert float(crop["t2m"].sel(latitude=22.5, longitude=107.5).item()) == pytest.approx(_gfs_point("2t"))
+    cut = tmp_path / "cut.grib2"
+    cut.write_bytes(GFS.read_bytes()[:-500])
+    with pytest.raises(InputError, match="cut.grib2.*incomplete"):
+        xr.open_dataset(cut, engine="lantian_grib")
