@@ -57,26 +57,30 @@ def choose_weight(event: np.ndarray, p_clf: np.ndarray, p_dist: np.ndarray) -> t
     return min(losses, key=losses.get), losses
 
 
-def season_design(p: np.ndarray, day_of_year: np.ndarray) -> np.ndarray:
-    """Columns of the seasonal recalibration: logit p and two harmonics of the valid day of the year."""
+def season_design(p: np.ndarray, day_of_year: np.ndarray, harmonics: int = 2) -> np.ndarray:
+    """Columns of the logistic recalibration: logit p and ``harmonics`` harmonics of the valid day of the year
+    (0: a plain Platt map of logit p)."""
     a = 2 * np.pi * np.asarray(day_of_year, float) / 365.25
-    return np.column_stack([_logit(np.asarray(p, float)), np.sin(a), np.cos(a), np.sin(2 * a), np.cos(2 * a)])
+    cols = [_logit(np.asarray(p, float))]
+    for k in range(1, harmonics + 1):
+        cols += [np.sin(k * a), np.cos(k * a)]
+    return np.column_stack(cols)
 
 
-def fit_season(p: np.ndarray, day_of_year: np.ndarray, event: np.ndarray) -> list[float]:
+def fit_season(p: np.ndarray, day_of_year: np.ndarray, event: np.ndarray, harmonics: int = 2) -> list[float]:
     """Logistic recalibration ``expit(b0 + b·season_design)`` of out-of-sample probabilities ``p`` of ``event``:
     intercept, then the coefficients (lightly regularised; plain floats, saved as JSON)."""
     from sklearn.linear_model import LogisticRegression
 
-    Z = season_design(p, day_of_year)
+    Z = season_design(p, day_of_year, harmonics)
     ok = np.isfinite(Z).all(axis=1) & np.isfinite(p)
     lr = LogisticRegression(C=100.0, max_iter=2000).fit(Z[ok], np.asarray(event)[ok].astype(int))
     return [float(lr.intercept_[0]), *map(float, lr.coef_[0])]
 
 
-def apply_season(p: np.ndarray, day_of_year: np.ndarray, coef: list[float]) -> np.ndarray:
+def apply_season(p: np.ndarray, day_of_year: np.ndarray, coef: list[float], harmonics: int = 2) -> np.ndarray:
     """Recalibrated probabilities (NaN where ``p`` is NaN)."""
-    z = coef[0] + season_design(p, day_of_year) @ np.asarray(coef[1:], float)
+    z = coef[0] + season_design(p, day_of_year, harmonics) @ np.asarray(coef[1:], float)
     return np.where(np.isfinite(p), 1.0 / (1.0 + np.exp(-z)), np.nan)
 
 
@@ -98,7 +102,8 @@ class ExceedancePool:
                 else p_dist[:, j] for j, (clf, w) in enumerate(zip(self.classifiers, self.weights))]
         if self.season:
             doy = X[:, int(self.season["column"])]
-            cols = [apply_season(c, doy, k) for c, k in zip(cols, self.season["coef"])]
+            harmonics = int(self.season.get("harmonics", 2))
+            cols = [apply_season(c, doy, k, harmonics) for c, k in zip(cols, self.season["coef"])]
         p = np.stack(cols, axis=1)
         bad = ~np.isfinite(p).all(axis=1)
         p = np.minimum.accumulate(np.nan_to_num(p, nan=1.0), axis=1)

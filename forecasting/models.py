@@ -81,6 +81,9 @@ class TrainConfig:
     season_recalibration: bool = False    # logistic recalibration of P(>c) at the AQI thresholds on logit p and two
     #                                       harmonics of the valid day of the year, fitted on the out-of-sample
     #                                       cross-fit cases; quantiles follow through the knot remap (exceedance.py)
+    forward_recalibration: bool = False   # logistic (Platt) map of P(>c) on logit p fitted only on the last cross-fit
+    #                                       block, the one forecast forward in time by models of the earlier blocks
+    #                                       (the product forecasts forward; experiment, see README-forecast)
     natural_day: bool = False             # daily statistics: every training issue hour H predicts the natural days
     #                                       (h = 24k + 24 − H), so a forecast issued at any of those hours uses the
     #                                       data up to it (a 20:00 briefing no longer waits for the 23:00 issue)
@@ -271,11 +274,13 @@ class DirectForecaster:
         self.pool = self._fit_pool(knots, np.concatenate(pm), np.concatenate(po), np.concatenate(ph),
                                    np.concatenate(ps), np.concatenate(pc) if knots else None, X, y, cfg,
                                    np.concatenate(pk))
-        if cfg.season_recalibration:
+        if cfg.season_recalibration or cfg.forward_recalibration:
             if self.pool is not None:
                 raise ValueError("season_recalibration and exceedance_pool cannot be combined")
             vdoy = times[np.minimum(np.concatenate(pg) + np.concatenate(ph).astype(int), T - 1)].day_of_year.to_numpy()
-            self.pool = self._fit_season(cfg, *oos, vdoy)
+            cases = np.concatenate(pb) == len(pb) - 1 if cfg.forward_recalibration else np.ones(len(vdoy), bool)
+            self.pool = self._fit_season(cfg, *(a[cases] for a in oos), vdoy[cases],
+                                         harmonics=2 if cfg.season_recalibration else 0)
         self.estimator = cfg.fit_point(X, y)
         self.spread = self._fit_spread(X, y, cfg, rng) if cfg.spread_models else None
         self.meta.update(
@@ -422,7 +427,7 @@ class DirectForecaster:
         self.meta["exceedance_pool"] = pool.meta()     # kept even when every weight is 0 (no pool used)
         return pool if any(w > 0 for w in weights) else None
 
-    def _fit_season(self, cfg: TrainConfig, pm, po, ph, ps, pk, valid_doy) -> ExceedancePool | None:
+    def _fit_season(self, cfg: TrainConfig, pm, po, ph, ps, pk, valid_doy, harmonics: int = 2) -> ExceedancePool | None:
         """Seasonal logistic recalibration of the calibrated P(Y > c) at the AQI thresholds with enough events,
         fitted on the out-of-sample cross-fit cases (training period only)."""
         if "v_doy" not in self.spec.names:
@@ -436,10 +441,11 @@ class DirectForecaster:
         for c in knots:
             p0 = self.calibrator.exceedance(pm[ok], ph[ok], c, ps[ok] if cfg.spread_models else None,
                                             recalibrate=False, key=None if key is None else key[ok])
-            coef.append(fit_season(p0, valid_doy[ok], po[ok] > c))
+            coef.append(fit_season(p0, valid_doy[ok], po[ok] > c, harmonics))
             info[repr(c)] = dict(events=int((po[ok] > c).sum()), oos_cases=int(ok.sum()))
         pool = ExceedancePool(knots, [0.0] * len(knots), [None] * len(knots), info,
-                              season=dict(feature="v_doy", column=self.spec.names.index("v_doy"), coef=coef))
+                              season=dict(feature="v_doy", column=self.spec.names.index("v_doy"), coef=coef,
+                                          **({} if harmonics == 2 else {"harmonics": harmonics})))
         self.meta["exceedance_pool"] = pool.meta()
         return pool
 

@@ -111,12 +111,16 @@ def test_seasonal_recalibration_learns_a_season_the_distribution_ignores():
     assert q[0] > 0.3 and q[1] < 0.12 and np.isnan(q[2])
 
 
-def test_a_model_with_seasonal_recalibration_round_trips(synth, tiny_cfg, tmp_path):
+@pytest.mark.parametrize("option, n_coef", [("season_recalibration", 6), ("forward_recalibration", 2)])
+def test_a_model_with_a_logistic_recalibration_round_trips(synth, tiny_cfg, tmp_path, option, n_coef):
+    """Seasonal map (logit p + two harmonics, all cross-fit cases) and forward Platt map (logit p only, the last
+    cross-fit block): fitted, used consistently by quantiles and exceedances, saved and loaded."""
     import dataclasses
 
-    cfg = dataclasses.replace(tiny_cfg, season_recalibration=True, pool_min_events=50)
+    cfg = dataclasses.replace(tiny_cfg, pool_min_events=50, **{option: True})
     m = make_forecaster(synth, "PM2.5", [24], met="current").fit(synth, cfg)
     assert m.pool is not None and m.pool.season["feature"] == "v_doy" and len(m.pool.season["coef"]) >= 1
+    assert {len(c) for c in m.pool.season["coef"]} == {n_coef}
     assert all(w == 0.0 for w in m.pool.weights) and m.meta["exceedance_pool"]["season"] == m.pool.season
     (h, X, _, rows), = list(m.matrices(synth, [24], with_target=False))
     X = X[rows][-500:]
