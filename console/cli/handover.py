@@ -11,6 +11,7 @@ def register(sub) -> None:
     s = p.add_subparsers(dest="handover_cmd", metavar="ACTION")
     sh = s.add_parser("show", help="print the note as it would be now (or the latest one with --latest)")
     sh.add_argument("--latest", action="store_true")
+    sh.add_argument("--lang", choices=["zh", "en"], default="en", help="language of the note (default en)")
     sh.set_defaults(func=_show)
     c = s.add_parser("create", help="outgoing operator: write the handover note")
     c.add_argument("--note", default="")
@@ -20,7 +21,7 @@ def register(sub) -> None:
     g.add_argument("id", type=int, nargs="?")
     add_user_args(g)
     g.set_defaults(func=_sign)
-    p.set_defaults(func=_show, latest=False)
+    p.set_defaults(func=_show, latest=False, lang="en")
 
 
 def _show(args) -> int:
@@ -32,9 +33,9 @@ def _show(args) -> int:
             return 0
         print(f"handover #{h['id']} by {h['outgoing']} at {h['created_at']:%Y-%m-%d %H:%M} — {h['status']}"
               + (f", signed by {h['incoming']} at {h['signed_at']:%Y-%m-%d %H:%M}" if h["signed_at"] else ""))
-        print(H.render(H.HandoverItems(**h["items"]), h["note"]))
+        print(H.render(H.HandoverItems(**h["items"]), h["note"], lang=args.lang, names=H.city_names(store)))
         return 0
-    print(H.render(H.collect(store, H.ongoing_episodes(store))))
+    print(H.render(H.collect(store, H.ongoing_episodes(store)), lang=args.lang, names=H.city_names(store)))
     return 0
 
 

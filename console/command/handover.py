@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from console.command.alarms import AlarmService, UNACK_ACTIVE, UNACK_RTN
+from console.command.alarms import (ACK_ACTIVE, HIGH, LOW, MEDIUM, SHELVED, UNACK_ACTIVE, UNACK_RTN,
+                                    AlarmService)
 from console.command.decisions import decide, warnings_table
 from console.command.mode import ConsoleClock
 from console.command.users import Actor
@@ -33,11 +34,14 @@ class HandoverItems:
         return {"open_alarms": self.open_alarms, "active_warnings": self.active_warnings,
                 "pending_decisions": self.pending_decisions, "episodes": self.episodes}
 
-    def summary(self) -> str:
-        """Short text for the note header."""
+    def summary(self, lang: str = "en") -> str:
+        """Short text for the note header, in ``lang`` ("zh" or "en")."""
         unack = sum(1 for a in self.open_alarms if a["state"] in (UNACK_ACTIVE, UNACK_RTN))
-        return (f"{len(self.open_alarms)} open alarms ({unack} unacknowledged), {len(self.active_warnings)} warnings "
-                f"in force, {len(self.pending_decisions)} decisions pending, {len(self.episodes)} ongoing episodes")
+        n = (len(self.open_alarms), unack, len(self.active_warnings), len(self.pending_decisions), len(self.episodes))
+        if lang == "zh":
+            return "未关闭报警 {} 条（未确认 {} 条），生效预警 {} 个，待决事项 {} 项，进行中的污染过程 {} 个".format(*n)
+        return ("{} open alarms ({} unacknowledged), {} warnings in force, {} decisions pending, "
+                "{} ongoing episodes").format(*n)
 
 
 def _rows(df) -> list[dict]:
@@ -77,25 +81,83 @@ def ongoing_episodes(store: Store, days: int = 10) -> list[dict]:
     return [e.to_dict() for e in E.detect(obs.daily, None, obs.hourly, obs.primary) if e.end >= last - pd.Timedelta(days=1)]
 
 
-def render(items: HandoverItems, note: str = "") -> str:
-    """Plain-text handover note."""
-    lines = ["交接班记录 / Shift handover", items.summary(), ""]
+# Words of the note for the stored codes (actions, levels and episode kinds read as themselves in English).
+_ZH = {
+    "title": "交接班记录", "note": "备注：", "warnings": "生效中的预警：", "pending": "待决事项：",
+    "alarms": "未关闭报警：", "episodes": "污染过程：", "none": "  无", "more": "  …… 另有 {n} 条",
+    "warning": "  {city}：{level}，自 {since} 起（{version}）",
+    "decision": "  #{id} {city} {action}{level}，{by} 提出：{reason}",
+    "alarm": "  #{id} {priority} {state} {source} {condition} {message}",
+    "episode": "  {kind} {cities}，自 {start} 起，峰值 AQI {peak}",
+    "state": {UNACK_ACTIVE: "未确认·报警中", ACK_ACTIVE: "已确认·报警中", UNACK_RTN: "未确认·已恢复",
+              SHELVED: "已搁置"},
+    "priority": {HIGH: "高优先级", MEDIUM: "中优先级", LOW: "低优先级"},
+    "action": {"issue": "发布", "upgrade": "升级为", "downgrade": "降级为", "lift": "解除", "keep": "维持"},
+    "kind": {"city": "城市", "regional": "区域"},
+}
+_EN = {
+    "title": "Shift handover", "note": "Note: ", "warnings": "Warnings in force:", "pending": "Pending decisions:",
+    "alarms": "Open alarms:", "episodes": "Episodes:", "none": "  none", "more": "  … and {n} more",
+    "warning": "  {city}: {level} since {since} ({version})",
+    "decision": "  #{id} {action} {level} for {city} by {by}: {reason}",
+    "alarm": "  #{id} {priority} {state} {source} {condition} {message}",
+    "episode": "  {kind} {cities} since {start} peak {peak}",
+    "state": {UNACK_ACTIVE: "unacknowledged, active", ACK_ACTIVE: "acknowledged, active",
+              UNACK_RTN: "unacknowledged, cleared", SHELVED: "shelved"},
+    "priority": {HIGH: "high", MEDIUM: "medium", LOW: "low"},
+}
+
+
+def render(items: HandoverItems, note: str = "", lang: str = "en", names: dict[str, str] | None = None) -> str:
+    """Plain-text handover note in ``lang`` ("zh" or "en"); ``names`` gives city codes their names
+    (:func:`city_names`).  Free text and alarm messages stay as they were written."""
+    from models.warnings import level_names
+
+    zh = lang == "zh"
+    w = _ZH if zh else _EN
+    levels = level_names()
+    names = names or {}
+
+    def city(code) -> str:
+        return names.get(str(code), str(code))
+
+    def level(code) -> str:
+        return levels.get(code, {}).get("zh" if zh else "en", str(code))
+
+    def word(kind: str, code):
+        return w.get(kind, {}).get(code, f"P{code}" if kind == "priority" else code)
+
+    lines = [w["title"], items.summary(lang), ""]
     if note:
-        lines += ["Note: " + note, ""]
-    lines.append("Warnings in force:")
-    lines += [f"  {w['city']}: {w['level']} since {w['decided_at']} ({w['scheme_version']})" for w in items.active_warnings] or ["  none"]
-    lines.append("Pending decisions:")
-    lines += [f"  #{p['id']} {p['action']} {p['level']} for {p['city']} by {p['proposed_by']}: {p['reason']}"
-              for p in items.pending_decisions] or ["  none"]
-    lines.append("Open alarms:")
-    lines += [f"  #{a['id']} P{a['priority']} {a['state']} {a['source']} {a['condition']} {a['message']}"
-              for a in items.open_alarms[:50]] or ["  none"]
+        lines += [w["note"] + note, ""]
+    lines.append(w["warnings"])
+    lines += [w["warning"].format(city=city(x["city"]), level=level(x["level"]), since=x["decided_at"],
+                                  version=x["scheme_version"]) for x in items.active_warnings] or [w["none"]]
+    lines.append(w["pending"])
+    lines += [w["decision"].format(id=x["id"], action=word("action", x["action"]), level=level(x["level"]),
+                                   city=city(x["city"]), by=x["proposed_by"], reason=x["reason"])
+              for x in items.pending_decisions] or [w["none"]]
+    lines.append(w["alarms"])
+    lines += [w["alarm"].format(id=a["id"], priority=word("priority", a["priority"]), state=word("state", a["state"]),
+                                source=city(a["source"]), condition=a["condition"], message=a["message"])
+              for a in items.open_alarms[:50]] or [w["none"]]
     if len(items.open_alarms) > 50:
-        lines.append(f"  … and {len(items.open_alarms) - 50} more")
-    lines.append("Episodes:")
-    lines += [f"  {e.get('kind')} {','.join(e.get('cities', []))} since {e.get('start')} peak {e.get('peak_aqi')}"
-              for e in items.episodes] or ["  none"]
+        lines.append(w["more"].format(n=len(items.open_alarms) - 50))
+    lines.append(w["episodes"])
+    lines += [w["episode"].format(kind=word("kind", e.get("kind")), cities=("、" if zh else ",").join(map(city, e.get("cities", []))),
+                                  start=e.get("start"), peak=e.get("peak_aqi")) for e in items.episodes] or [w["none"]]
     return "\n".join(lines)
+
+
+def city_names(store: Store) -> dict[str, str]:
+    """{city code: 中文名} of the store's cities, for :func:`render` (empty when the store has none)."""
+    from console.command.observed import city_names as names_of
+    from console.store.repository import Repository
+
+    try:
+        return names_of(Repository(store))
+    except (KeyError, ValueError):
+        return {}
 
 
 def create(store: Store, actor: Actor, note: str = "", episodes: list[dict] | None = None,

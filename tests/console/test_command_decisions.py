@@ -88,8 +88,18 @@ def test_handover_lists_open_items_and_incoming_signs(store, crew, clk):
     assert h["status"] == "draft" and len(h["items"]["open_alarms"]) == 1
     assert [w["city"] for w in h["items"]["active_warnings"]] == ["451300"]
     assert [p["city"] for p in h["items"]["pending_decisions"]] == ["450200"]
-    text = handover.render(handover.HandoverItems(**h["items"]), h["note"])
-    assert "451300: yellow" in text and "watch Laibin" in text and "S1" in text
+    items = handover.HandoverItems(**h["items"])
+    text = handover.render(items, h["note"])
+    assert "451300: yellow (III)" in text and "watch Laibin" in text and "#1 high unacknowledged, active S1" in text
+    assert "1 open alarms (1 unacknowledged), 1 warnings in force, 1 decisions pending, 1 ongoing episodes" in text
+    zh = handover.render(items, h["note"], lang="zh")      # the note in the operators' language
+    assert zh.startswith("交接班记录\n未关闭报警 1 条（未确认 1 条），生效预警 1 个，待决事项 1 项，进行中的污染过程 1 个")
+    assert "451300：黄色" in zh and "备注：watch Laibin" in zh and "450200 发布黄色" in zh
+    assert "高优先级 未确认·报警中 S1" in zh and "城市 451300，自 2019-01-22 起，峰值 AQI 183" in zh
+    assert not any(w in zh for w in ("Warnings", "none", "Pending", "since"))
+    named = handover.render(items, lang="zh", names={"451300": "来宾市", "450200": "柳州市"})
+    assert "来宾市：黄色" in named and "柳州市 发布黄色" in named and "城市 来宾市，自" in named
+    assert handover.city_names(store) == {}                  # this store has no city table rows: codes stay
     with pytest.raises(LantianError, match="incoming operator must sign"):
         handover.sign(store, op, hid)
     with pytest.raises(PermissionDenied):

@@ -226,6 +226,7 @@ def test_handover_dialog_create_and_sign(qtbot, store, crew, clk):
     zh = HandoverDialog(store, crew["operator"], clk)
     qtbot.addWidget(zh)
     assert zh.windowTitle() == "交接班" and zh.sign_btn.text() == "接班签字" and zh.status.text().startswith("交班人：")
+    assert zh.preview.toPlainText().startswith("交接班记录\n未关闭报警 1 条（未确认 1 条）")   # the note itself too
 
 
 def test_mode_banner_follows_clock(qtbot):

@@ -10,6 +10,7 @@ from console.command.mode import ConsoleClock
 from console.command.users import Actor, authenticate
 from console.errors import LantianError
 from console.store.db import Store
+from ui import i18n
 
 
 class HandoverDialog(QDialog):
@@ -54,7 +55,8 @@ class HandoverDialog(QDialog):
 
     def refresh_preview(self) -> None:
         items = handover.collect(self.store, self.episodes)
-        self.preview.setPlainText(handover.render(items, self.note.toPlainText()))
+        self.preview.setPlainText(handover.render(items, self.note.toPlainText(), lang=i18n.current(),
+                                                  names=handover.city_names(self.store)))
 
     def create_note(self) -> int | None:
         try:
