@@ -106,7 +106,7 @@ def test_warnings_episodes_decisions_and_audit_cli(store, home, capsys, tmp_path
     assert run(store.url, "handover", "sign", "--user", "li") == 0
     assert run(store.url, "handover", "show", "--latest") == 0
     out = capsys.readouterr().out
-    assert "signed by li" in out and "451300: orange" in out and "watch Laibin" in out
+    assert "signed by li" in out and "来宾市: orange (II)" in out and "watch Laibin" in out   # city names from the store
     assert run(store.url, "audit", "verify") == 0
 
 
