@@ -91,6 +91,8 @@ def main(argv=None) -> int:
                          "daily runs (default since 2026-11-29 night), all runs, or none (the runs before)")
     ap.add_argument("--forward-recal", action="store_true",
                     help="hourly runs: Platt map of P(>c) fitted on the last cross-fit block (TrainConfig.forward_recalibration)")
+    ap.add_argument("--trend-recal", action="store_true",
+                    help="hourly runs: Platt map (+ season with --season-recal) with a linear trend over the training years, kept as at its end")
     ap.add_argument("--season-recal", action="store_true",
                     help="hourly runs: seasonal logistic recalibration of P(>c) (TrainConfig.season_recalibration)")
     ap.add_argument("--no-anchor", action="store_true",
@@ -122,7 +124,8 @@ def main(argv=None) -> int:
                        recalibrate_exceedance=args.recalibrate, dist_center=args.center,
                        exceedance_pool=args.pool, calib_condition=args.condition,
                        persistence_anchor=not args.no_anchor, site_pooling=args.pool_sites == "all",
-                       season_recalibration=args.season_recal, forward_recalibration=args.forward_recal)
+                       season_recalibration=args.season_recal, forward_recalibration=args.forward_recal,
+                       trend_recalibration=args.trend_recal)
     dcfg = TrainConfig(daily_anchor=args.daily_anchor, issue_hours=(23,), calib_method=args.daily_calib, recalibrate_exceedance=args.recalibrate,
                        min_samples_leaf=args.daily_leaf, max_leaf_nodes=args.daily_nodes, n_threads=args.threads,
                        learning_rate=args.daily_lr, max_iter=args.daily_iter, n_bags=args.daily_bags,

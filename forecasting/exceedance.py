@@ -67,15 +67,23 @@ def season_design(p: np.ndarray, day_of_year: np.ndarray, harmonics: int = 2) ->
     return np.column_stack(cols)
 
 
-def fit_season(p: np.ndarray, day_of_year: np.ndarray, event: np.ndarray, harmonics: int = 2) -> list[float]:
+def fit_season(p: np.ndarray, day_of_year: np.ndarray, event: np.ndarray, harmonics: int = 2,
+               years: np.ndarray | None = None) -> list[float]:
     """Logistic recalibration ``expit(b0 + b·season_design)`` of out-of-sample probabilities ``p`` of ``event``:
-    intercept, then the coefficients (lightly regularised; plain floats, saved as JSON)."""
+    intercept, then the coefficients (lightly regularised; plain floats, saved as JSON).
+
+    ``years``: each case's valid time in years relative to the end of the training period (≤ 0).  A linear trend
+    in it is fitted alongside and the map is returned as it stands at the end of training (the trend term
+    evaluated at 0), so a drift over the training years moves the map without extrapolating past its end."""
     from sklearn.linear_model import LogisticRegression
 
     Z = season_design(p, day_of_year, harmonics)
+    if years is not None:
+        Z = np.column_stack([Z, np.asarray(years, float)])
     ok = np.isfinite(Z).all(axis=1) & np.isfinite(p)
     lr = LogisticRegression(C=100.0, max_iter=2000).fit(Z[ok], np.asarray(event)[ok].astype(int))
-    return [float(lr.intercept_[0]), *map(float, lr.coef_[0])]
+    coef = [float(lr.intercept_[0]), *map(float, lr.coef_[0])]
+    return coef[:-1] if years is not None else coef
 
 
 def apply_season(p: np.ndarray, day_of_year: np.ndarray, coef: list[float], harmonics: int = 2) -> np.ndarray:

@@ -84,6 +84,9 @@ class TrainConfig:
     forward_recalibration: bool = False   # logistic (Platt) map of P(>c) on logit p fitted only on the last cross-fit
     #                                       block, the one forecast forward in time by models of the earlier blocks
     #                                       (the product forecasts forward; experiment, see README-forecast)
+    trend_recalibration: bool = False     # logistic map of P(>c) on logit p (+ season harmonics with
+    #                                       season_recalibration) and a linear trend over the training years, kept as
+    #                                       it stands at the training end (experiment, see README-forecast)
     natural_day: bool = False             # daily statistics: every training issue hour H predicts the natural days
     #                                       (h = 24k + 24 − H), so a forecast issued at any of those hours uses the
     #                                       data up to it (a 20:00 briefing no longer waits for the 23:00 issue)
@@ -274,13 +277,17 @@ class DirectForecaster:
         self.pool = self._fit_pool(knots, np.concatenate(pm), np.concatenate(po), np.concatenate(ph),
                                    np.concatenate(ps), np.concatenate(pc) if knots else None, X, y, cfg,
                                    np.concatenate(pk))
-        if cfg.season_recalibration or cfg.forward_recalibration:
+        if cfg.season_recalibration or cfg.forward_recalibration or cfg.trend_recalibration:
             if self.pool is not None:
                 raise ValueError("season_recalibration and exceedance_pool cannot be combined")
             vdoy = times[np.minimum(np.concatenate(pg) + np.concatenate(ph).astype(int), T - 1)].day_of_year.to_numpy()
             cases = np.concatenate(pb) == len(pb) - 1 if cfg.forward_recalibration else np.ones(len(vdoy), bool)
+            years = None
+            if cfg.trend_recalibration:
+                vt = times[np.minimum(np.concatenate(pg) + np.concatenate(ph).astype(int), T - 1)]
+                years = ((vt - times[-1]) / pd.Timedelta(days=365.25)).to_numpy(float)[cases]
             self.pool = self._fit_season(cfg, *(a[cases] for a in oos), vdoy[cases],
-                                         harmonics=2 if cfg.season_recalibration else 0)
+                                         harmonics=2 if cfg.season_recalibration else 0, years=years)
         self.estimator = cfg.fit_point(X, y)
         self.spread = self._fit_spread(X, y, cfg, rng) if cfg.spread_models else None
         self.meta.update(
@@ -427,7 +434,8 @@ class DirectForecaster:
         self.meta["exceedance_pool"] = pool.meta()     # kept even when every weight is 0 (no pool used)
         return pool if any(w > 0 for w in weights) else None
 
-    def _fit_season(self, cfg: TrainConfig, pm, po, ph, ps, pk, valid_doy, harmonics: int = 2) -> ExceedancePool | None:
+    def _fit_season(self, cfg: TrainConfig, pm, po, ph, ps, pk, valid_doy, harmonics: int = 2,
+                    years: np.ndarray | None = None) -> ExceedancePool | None:
         """Seasonal logistic recalibration of the calibrated P(Y > c) at the AQI thresholds with enough events,
         fitted on the out-of-sample cross-fit cases (training period only)."""
         if "v_doy" not in self.spec.names:
@@ -441,7 +449,7 @@ class DirectForecaster:
         for c in knots:
             p0 = self.calibrator.exceedance(pm[ok], ph[ok], c, ps[ok] if cfg.spread_models else None,
                                             recalibrate=False, key=None if key is None else key[ok])
-            coef.append(fit_season(p0, valid_doy[ok], po[ok] > c, harmonics))
+            coef.append(fit_season(p0, valid_doy[ok], po[ok] > c, harmonics, None if years is None else years[ok]))
             info[repr(c)] = dict(events=int((po[ok] > c).sum()), oos_cases=int(ok.sum()))
         pool = ExceedancePool(knots, [0.0] * len(knots), [None] * len(knots), info,
                               season=dict(feature="v_doy", column=self.spec.names.index("v_doy"), coef=coef,

@@ -111,7 +111,28 @@ def test_seasonal_recalibration_learns_a_season_the_distribution_ignores():
     assert q[0] > 0.3 and q[1] < 0.12 and np.isnan(q[2])
 
 
-@pytest.mark.parametrize("option, n_coef", [("season_recalibration", 6), ("forward_recalibration", 2)])
+def test_a_trend_over_the_training_years_gives_the_map_as_at_the_training_end():
+    """Events that grow rarer year by year than the probabilities say: the map fitted with a linear trend and
+    kept at the end of training lowers the probabilities more than the map of all years pooled."""
+    from forecasting.exceedance import apply_season, fit_season
+
+    rng = np.random.default_rng(1)
+    n = 60_000
+    years = rng.uniform(-3.0, 0.0, n)                          # valid time, years before the end of training
+    p = rng.uniform(0.05, 0.5, n)
+    true = 1 / (1 + np.exp(-(np.log(p / (1 - p)) - 0.4 * (years + 3.0))))   # odds fall 0.4 per year
+    event = rng.random(n) < true
+    doy = rng.integers(1, 366, n)
+    pooled = apply_season(np.array([0.3]), np.array([100]), fit_season(p, doy, event, harmonics=0), harmonics=0)
+    at_end = fit_season(p, doy, event, harmonics=0, years=years)
+    assert len(at_end) == 2
+    q = apply_season(np.array([0.3]), np.array([100]), at_end, harmonics=0)
+    expected = 1 / (1 + np.exp(-(np.log(0.3 / 0.7) - 1.2)))      # the odds at the end: × exp(−1.2)
+    assert q[0] == pytest.approx(expected, abs=0.02) and q[0] < pooled[0] - 0.05
+
+
+@pytest.mark.parametrize("option, n_coef", [("season_recalibration", 6), ("forward_recalibration", 2),
+                                            ("trend_recalibration", 2)])
 def test_a_model_with_a_logistic_recalibration_round_trips(synth, tiny_cfg, tmp_path, option, n_coef):
     """Seasonal map (logit p + two harmonics, all cross-fit cases) and forward Platt map (logit p only, the last
     cross-fit block): fitted, used consistently by quantiles and exceedances, saved and loaded."""
