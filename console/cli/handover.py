@@ -4,6 +4,7 @@ from __future__ import annotations
 from console.cli._actor import actor, add_user_args
 from console.cli._common import open_store
 from console.command import handover as H
+from console.command.observed import store_city_names
 
 
 def register(sub) -> None:
@@ -33,9 +34,9 @@ def _show(args) -> int:
             return 0
         print(f"handover #{h['id']} by {h['outgoing']} at {h['created_at']:%Y-%m-%d %H:%M} — {h['status']}"
               + (f", signed by {h['incoming']} at {h['signed_at']:%Y-%m-%d %H:%M}" if h["signed_at"] else ""))
-        print(H.render(H.HandoverItems(**h["items"]), h["note"], lang=args.lang, names=H.city_names(store)))
+        print(H.render(H.HandoverItems(**h["items"]), h["note"], lang=args.lang, names=store_city_names(store)))
         return 0
-    print(H.render(H.collect(store, H.ongoing_episodes(store)), lang=args.lang, names=H.city_names(store)))
+    print(H.render(H.collect(store, H.ongoing_episodes(store)), lang=args.lang, names=store_city_names(store)))
     return 0
 
 

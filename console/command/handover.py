@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from console.command.alarm_words import alarm_message
 from console.command.alarms import (ACK_ACTIVE, HIGH, LOW, MEDIUM, SHELVED, UNACK_ACTIVE, UNACK_RTN,
                                     AlarmService)
 from console.command.decisions import decide, warnings_table
@@ -52,7 +53,7 @@ def _rows(df) -> list[dict]:
 def collect(store: Store, episodes: list[dict] | None = None) -> HandoverItems:
     """Gather the open items now (``episodes``: ongoing episodes as dicts, from :mod:`models.episodes`)."""
     alarms = AlarmService(store).table()
-    cols = ["id", "priority", "state", "category", "source", "condition", "message", "raised_at"]
+    cols = ["id", "priority", "state", "category", "source", "condition", "message", "raised_at", "value", "data_time"]
     return HandoverItems(open_alarms=_rows(alarms[cols]),
                          active_warnings=_rows(warnings_table(store, "active")[["id", "city", "level", "decided_at",
                                                                                "decided_by", "scheme_version"]]),
@@ -87,7 +88,7 @@ _ZH = {
     "alarms": "未关闭报警：", "episodes": "污染过程：", "none": "  无", "more": "  …… 另有 {n} 条",
     "warning": "  {city}：{level}，自 {since} 起（{version}）",
     "decision": "  #{id} {city} {action}{level}，{by} 提出：{reason}",
-    "alarm": "  #{id} {priority} {state} {source} {condition} {message}",
+    "alarm": "  #{id}【{priority}·{state}】{message}",   # the worded message names the place and condition
     "episode": "  {kind} {cities}，自 {start} 起，峰值 AQI {peak}",
     "state": {UNACK_ACTIVE: "未确认·报警中", ACK_ACTIVE: "已确认·报警中", UNACK_RTN: "未确认·已恢复",
               SHELVED: "已搁置"},
@@ -108,9 +109,17 @@ _EN = {
 }
 
 
+def _timed(alarm: dict) -> dict:
+    """An alarm row of a stored note with its data time parsed back (JSON keeps it as text)."""
+    import pandas as pd
+
+    t = pd.to_datetime(alarm.get("data_time"), errors="coerce")
+    return {**alarm, "data_time": None if pd.isna(t) else t.to_pydatetime()}
+
+
 def render(items: HandoverItems, note: str = "", lang: str = "en", names: dict[str, str] | None = None) -> str:
     """Plain-text handover note in ``lang`` ("zh" or "en"); ``names`` gives city codes their names
-    (:func:`city_names`).  Free text and alarm messages stay as they were written."""
+    (:func:`console.command.observed.store_city_names`).  Free text and alarm messages stay as they were written."""
     from models.warnings import level_names
 
     zh = lang == "zh"
@@ -139,7 +148,8 @@ def render(items: HandoverItems, note: str = "", lang: str = "en", names: dict[s
               for x in items.pending_decisions] or [w["none"]]
     lines.append(w["alarms"])
     lines += [w["alarm"].format(id=a["id"], priority=word("priority", a["priority"]), state=word("state", a["state"]),
-                                source=city(a["source"]), condition=a["condition"], message=a["message"])
+                                source=city(a["source"]), condition=a["condition"],
+                                message=alarm_message(_timed(a), lang, names))
               for a in items.open_alarms[:50]] or [w["none"]]
     if len(items.open_alarms) > 50:
         lines.append(w["more"].format(n=len(items.open_alarms) - 50))
@@ -147,17 +157,6 @@ def render(items: HandoverItems, note: str = "", lang: str = "en", names: dict[s
     lines += [w["episode"].format(kind=word("kind", e.get("kind")), cities=("、" if zh else ",").join(map(city, e.get("cities", []))),
                                   start=e.get("start"), peak=e.get("peak_aqi")) for e in items.episodes] or [w["none"]]
     return "\n".join(lines)
-
-
-def city_names(store: Store) -> dict[str, str]:
-    """{city code: 中文名} of the store's cities, for :func:`render` (empty when the store has none)."""
-    from console.command.observed import city_names as names_of
-    from console.store.repository import Repository
-
-    try:
-        return names_of(Repository(store))
-    except (KeyError, ValueError):
-        return {}
 
 
 def create(store: Store, actor: Actor, note: str = "", episodes: list[dict] | None = None,

@@ -41,6 +41,14 @@ def city_names(repo: Repository) -> dict[str, str]:
     return dict(zip(df["code"], df["name_zh"]))
 
 
+def store_city_names(store) -> dict[str, str]:
+    """{adcode: 中文名} of a store's cities (empty when it has none), for notes and alarm texts."""
+    try:
+        return city_names(Repository(store))
+    except (KeyError, ValueError):
+        return {}
+
+
 def latest_city_aqi(repo: Repository, hours: int = 48) -> pd.DataFrame:
     """Newest hourly AQI per city (city, time, aqi) within the last ``hours`` of the store."""
     tr = repo.time_range(kind="city")

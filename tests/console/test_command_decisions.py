@@ -95,11 +95,13 @@ def test_handover_lists_open_items_and_incoming_signs(store, crew, clk):
     zh = handover.render(items, h["note"], lang="zh")      # the note in the operators' language
     assert zh.startswith("交接班记录\n未关闭报警 1 条（未确认 1 条），生效预警 1 个，待决事项 1 项，进行中的污染过程 1 个")
     assert "451300：黄色" in zh and "备注：watch Laibin" in zh and "450200 发布黄色" in zh
-    assert "高优先级 未确认·报警中 S1" in zh and "城市 451300，自 2019-01-22 起，峰值 AQI 183" in zh
+    assert "#1【高优先级·未确认·报警中】S1 小时AQI 220，超过 200（01-24 16:00）" in zh and "城市 451300，自 2019-01-22 起，峰值 AQI 183" in zh
     assert not any(w in zh for w in ("Warnings", "none", "Pending", "since"))
     named = handover.render(items, lang="zh", names={"451300": "来宾市", "450200": "柳州市"})
     assert "来宾市：黄色" in named and "柳州市 发布黄色" in named and "城市 来宾市，自" in named
-    assert handover.city_names(store) == {}                  # this store has no city table rows: codes stay
+    from console.command.observed import store_city_names
+
+    assert store_city_names(store) == {}                  # this store has no city table rows: codes stay
     with pytest.raises(LantianError, match="incoming operator must sign"):
         handover.sign(store, op, hid)
     with pytest.raises(PermissionDenied):

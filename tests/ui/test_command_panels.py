@@ -90,6 +90,40 @@ def test_alarm_panel_filters_ack_shelve_and_cue(qtbot, store, crew, clk):
     panel.shutdown()
 
 
+def test_alarm_messages_in_the_ui_language(qtbot, store, crew, clk):
+    """In Chinese the panel words each alarm from its stored fields; the stored (English) message is unchanged."""
+    from ui import i18n
+    from ui.panels.alarm_panel import AlarmPanel
+
+    t = datetime(2019, 1, 25, 9)
+    AlarmService(store, clk).apply([
+        Condition("451300", "aqi>200", "exceedance", 1, True, "city 451300: hourly AQI 217 > 200", "451300", 217.0, t),
+        Condition("451300", "recommend-orange", "forecast", 1, True,
+                  "451300: persistence recommends orange warning (national-2024/1); in force: yellow", "451300", None, t),
+        Condition("cnemc", "feed-stale", "feed", 1, True, "feed cnemc: no new data since 2019-01-25 06:00"),
+        Condition("S9", "no-data", "station", 3, True, "station S9: no pollutant values", "", None, t)])
+    assert i18n.install("zh")
+    panel = AlarmPanel(store, crew["operator"], clk, audible=False)
+    qtbot.addWidget(panel)
+    panel.names = {"451300": "来宾市"}
+    panel.refresh()
+    shown = {r[5]: (r[4], r[-1]) for r in panel.model.rows}          # condition → (source, message)
+    assert shown["AQI>200"] == ("来宾市", "来宾市 小时AQI 217，超过 200（01-25 09:00）")
+    assert shown["建议橙色预警"][1] == "来宾市：持续性外推建议发布橙色（Ⅱ级）预警（national-2024/1）；现行：黄色（Ⅲ级）"
+    assert shown["数据中断"][1] == "数据源 cnemc：自 2019-01-25 06:00 起无新数据"
+    assert shown["无数据"][1].startswith("S9：最新时次无任何污染物数据")
+    assert "hourly AQI 217" in AlarmService(store, clk).table()["message"].str.cat()   # the store keeps its text
+    panel.text_filter.setText("来宾")                                    # filters what the operator reads …
+    assert {r[5] for r in panel.model.rows} == {"AQI>200", "建议橙色预警"}
+    panel.text_filter.setText("persistence")                             # … and the stored text
+    assert [r[5] for r in panel.model.rows] == ["建议橙色预警"]
+    panel.text_filter.setText("")
+    i18n.install("en")
+    panel.refresh()
+    assert {r[-1] for r in panel.model.rows} >= {"city 451300: hourly AQI 217 > 200"}
+    panel.shutdown()
+
+
 def test_warnings_panel_recommendations_and_role_checked_decisions(qtbot, store, crew, clk):
     from ui.panels.warnings_panel import WarningsPanel
 

@@ -89,7 +89,7 @@ def test_mode_banner_follows_live_and_replay(make_window):
     assert bar.toggleViewAction().isVisible() is False
 
 
-def test_sign_in_sets_the_actor_the_warnings_panel_uses(command_window, own_store):
+def test_sign_in_sets_the_actor_the_warnings_panel_uses(qtbot, command_window, own_store):
     from console.command.users import add_user
     from ui.signin import SignInDialog
 
@@ -111,6 +111,9 @@ def test_sign_in_sets_the_actor_the_warnings_panel_uses(command_window, own_stor
     assert win.command.alarm_dock.panel.actor == actor and not win.command.alarm_dock.panel.ack_btn.isEnabled()
     win.state.set_actor(None)
     assert panel.actor is None and not panel.decide_btn.isEnabled()
+    # the panel's first recommendations load the forecast model in the background (seconds when cold, as when
+    # this test runs alone): let that work finish inside the test, not in the teardown's 5 s
+    qtbot.waitUntil(lambda: panel.both is not None, timeout=60000)
 
 
 def test_new_high_priority_alarm_cues_and_mute(command_window, own_store, monkeypatch):

@@ -8,12 +8,15 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDial
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
+from console.command.alarm_words import alarm_message, condition_words
 from console.command.alarms import (ACK_ACTIVE, HIGH, OPEN_STATES, PRIORITY_NAMES, SHELVED, UNACK_ACTIVE, UNACK_RTN,
                                     AlarmService)
+from console.command.observed import store_city_names
 from console.command.mode import ConsoleClock
 from console.command.users import Actor, PERMISSIONS
 from console.errors import LantianError
 from console.store.db import Store
+from ui import i18n
 
 STATE_COLOURS = {UNACK_ACTIVE: "#D32F2F", UNACK_RTN: "#F57C00", ACK_ACTIVE: "#FBC02D", SHELVED: "#9E9E9E",
                  "NORMAL": "#4CAF50"}
@@ -119,6 +122,7 @@ class AlarmPanel(QWidget):
                  poll_ms: int = 0, audible: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
         self.service = AlarmService(store, clock)
+        self.names = store_city_names(store)   # city codes → names in the source column and the messages
         self.actor = actor
         self.audible = audible
         self._seen_high: set[int] | None = None
@@ -208,19 +212,22 @@ class AlarmPanel(QWidget):
                   "all": None}[st]
         prio = {0: None, 1: HIGH, 2: 2}[self.prio_filter.currentIndex()]
         cat = self.cat_filter.currentData()   # None for "all categories"
-        return dict(states=states, priority=prio, category=cat, text=self.text_filter.text().strip() or None)
+        return dict(states=states, priority=prio, category=cat)
 
     # ------------------------------------------------------------------ refresh
     @Slot()
     def refresh(self) -> None:
         """Reload the table and raise the cue for new unacknowledged high-priority alarms."""
-        df = self.service.table(**self._filters(), limit=5000)
+        df = self._worded(self.service.table(**self._filters(), limit=5000))
+        if text := self.text_filter.text().strip().lower():   # what the operator sees, and the stored codes and text
+            seen = df[["source", "condition", "message", "stored_source", "stored_message"]].astype(str)
+            df = df[seen.apply(lambda col: col.str.lower().str.contains(text, regex=False)).any(axis=1)]
         self.model.set_frame(df)
         counts = self.service.counts()
         self.count_label.setText(self.tr("open {open} · unacknowledged {unack} · high unacknowledged {high}").format(
             open=sum(counts[s] for s in OPEN_STATES), unack=counts[UNACK_ACTIVE] + counts[UNACK_RTN],
             high=counts["unack_high"]))
-        high = self.service.table(states=(UNACK_ACTIVE,), priority=HIGH)
+        high = self._worded(self.service.table(states=(UNACK_ACTIVE,), priority=HIGH))
         ids = {int(x) for x in high["id"]}
         if self._seen_high is None:
             self._seen_high = ids   # alarms present when the panel opened are not "new"
@@ -229,6 +236,18 @@ class AlarmPanel(QWidget):
         self._seen_high |= ids
         if new:
             self._alert(new, high[high["id"].isin(new)]["message"].tolist())
+
+    def _worded(self, df):
+        """Alarm rows with conditions and messages in the UI language and city names for city codes (the stored
+        rows are unchanged)."""
+        lang = i18n.current()
+        df = df.assign(stored_source=df["source"], stored_message=df["message"])
+        if df.empty:
+            return df
+        df["message"] = [alarm_message(r, lang, self.names) for r in df.to_dict("records")]
+        df["source"] = [self.names.get(str(x), x) for x in df["source"]]
+        df["condition"] = [condition_words(str(c), lang) for c in df["condition"]]
+        return df
 
     def _alert(self, ids: list[int], messages: list[str]) -> None:
         self.banner.setText("⚠ " + self.tr("{n} NEW HIGH-PRIORITY ALARM(S)").format(n=len(ids)) + ": "

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QDialog, QFormLayout, QHBoxLayout, QLabel, QLineE
 
 from console.command import handover
 from console.command.mode import ConsoleClock
+from console.command.observed import store_city_names
 from console.command.users import Actor, authenticate
 from console.errors import LantianError
 from console.store.db import Store
@@ -56,7 +57,7 @@ class HandoverDialog(QDialog):
     def refresh_preview(self) -> None:
         items = handover.collect(self.store, self.episodes)
         self.preview.setPlainText(handover.render(items, self.note.toPlainText(), lang=i18n.current(),
-                                                  names=handover.city_names(self.store)))
+                                                  names=store_city_names(self.store)))
 
     def create_note(self) -> int | None:
         try:
