@@ -1,4 +1,6 @@
-"""An xarray backend for GRIB weather-forecast files, decoded by pygrib: ``xr.open_dataset(path, engine="lantian_grib")``.
+"""An xarray backend for GRIB weather-forecast files, decoded by pygrib.
+
+``xr.open_dataset(path, engine="lantian_grib")`` opens a GRIB 1/2 file.
 
 The product reads weather-forecast fields with xarray, NetCDF and GRIB alike: GRIB goes through this backend
 (:class:`GribBackend`, registered as the ``lantian_grib`` engine in ``pyproject.toml``), which hands the file to

@@ -33,6 +33,26 @@ def _num(v: Any) -> float | None:
     return f if f == f else None
 
 
+_STATES = {"zh": {"UNACK_ACTIVE": "未确认·报警中", "ACK_ACTIVE": "已确认·报警中", "UNACK_RTN": "未确认·已恢复",
+                  "SHELVED": "已搁置", "NORMAL": "正常"},
+           "en": {"UNACK_ACTIVE": "unacknowledged, active", "ACK_ACTIVE": "acknowledged, active",
+                  "UNACK_RTN": "unacknowledged, cleared", "SHELVED": "shelved", "NORMAL": "normal"}}
+_PRIORITIES = {"zh": {1: "高优先级", 2: "中优先级", 3: "低优先级"}, "en": {1: "high", 2: "medium", 3: "low"}}
+
+
+def state_words(state: str, lang: str = "en") -> str:
+    """An alarm state code (UNACK_ACTIVE …) as the operator reads it."""
+    return _STATES["zh" if lang == "zh" else "en"].get(str(state), str(state))
+
+
+def priority_words(priority, lang: str = "en") -> str:
+    """An alarm priority (1 high, 2 medium, 3 low) as the operator reads it."""
+    try:
+        return _PRIORITIES["zh" if lang == "zh" else "en"][int(priority)]
+    except (KeyError, TypeError, ValueError):
+        return f"P{priority}"
+
+
 _CONDITIONS_ZH = {"feed-stale": "数据中断", "feed-fault": "数据源故障", "bad-file": "文件被拒收", "no-data": "无数据",
                   "recommend-yellow": "建议黄色预警", "recommend-orange": "建议橙色预警", "recommend-red": "建议红色预警"}
 

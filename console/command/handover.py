@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from console.command.alarm_words import alarm_message
-from console.command.alarms import (ACK_ACTIVE, HIGH, LOW, MEDIUM, SHELVED, UNACK_ACTIVE, UNACK_RTN,
-                                    AlarmService)
+from console.command.alarm_words import alarm_message, priority_words, state_words
+from console.command.alarms import UNACK_ACTIVE, UNACK_RTN, AlarmService
 from console.command.decisions import decide, warnings_table
 from console.command.mode import ConsoleClock
 from console.command.users import Actor
@@ -90,9 +89,6 @@ _ZH = {
     "decision": "  #{id} {city} {action}{level}，{by} 提出：{reason}",
     "alarm": "  #{id}【{priority}·{state}】{message}",   # the worded message names the place and condition
     "episode": "  {kind} {cities}，自 {start} 起，峰值 AQI {peak}",
-    "state": {UNACK_ACTIVE: "未确认·报警中", ACK_ACTIVE: "已确认·报警中", UNACK_RTN: "未确认·已恢复",
-              SHELVED: "已搁置"},
-    "priority": {HIGH: "高优先级", MEDIUM: "中优先级", LOW: "低优先级"},
     "action": {"issue": "发布", "upgrade": "升级为", "downgrade": "降级为", "lift": "解除", "keep": "维持"},
     "kind": {"city": "城市", "regional": "区域"},
 }
@@ -103,9 +99,6 @@ _EN = {
     "decision": "  #{id} {action} {level} for {city} by {by}: {reason}",
     "alarm": "  #{id} {priority} {state} {source} {condition} {message}",
     "episode": "  {kind} {cities} since {start} peak {peak}",
-    "state": {UNACK_ACTIVE: "unacknowledged, active", ACK_ACTIVE: "acknowledged, active",
-              UNACK_RTN: "unacknowledged, cleared", SHELVED: "shelved"},
-    "priority": {HIGH: "high", MEDIUM: "medium", LOW: "low"},
 }
 
 
@@ -119,7 +112,8 @@ def _timed(alarm: dict) -> dict:
 
 def render(items: HandoverItems, note: str = "", lang: str = "en", names: dict[str, str] | None = None) -> str:
     """Plain-text handover note in ``lang`` ("zh" or "en"); ``names`` gives city codes their names
-    (:func:`console.command.observed.store_city_names`).  Free text and alarm messages stay as they were written."""
+    (:func:`console.command.observed.store_city_names`).  Alarms are worded by :mod:`console.command.alarm_words`;
+    the free-text note stays as it was written."""
     from models.warnings import level_names
 
     zh = lang == "zh"
@@ -134,7 +128,7 @@ def render(items: HandoverItems, note: str = "", lang: str = "en", names: dict[s
         return levels.get(code, {}).get("zh" if zh else "en", str(code))
 
     def word(kind: str, code):
-        return w.get(kind, {}).get(code, f"P{code}" if kind == "priority" else code)
+        return w.get(kind, {}).get(code, code)
 
     lines = [w["title"], items.summary(lang), ""]
     if note:
@@ -147,14 +141,15 @@ def render(items: HandoverItems, note: str = "", lang: str = "en", names: dict[s
                                    city=city(x["city"]), by=x["proposed_by"], reason=x["reason"])
               for x in items.pending_decisions] or [w["none"]]
     lines.append(w["alarms"])
-    lines += [w["alarm"].format(id=a["id"], priority=word("priority", a["priority"]), state=word("state", a["state"]),
-                                source=city(a["source"]), condition=a["condition"],
+    lines += [w["alarm"].format(id=a["id"], priority=priority_words(a["priority"], lang),
+                                state=state_words(a["state"], lang), source=city(a["source"]), condition=a["condition"],
                                 message=alarm_message(_timed(a), lang, names))
               for a in items.open_alarms[:50]] or [w["none"]]
     if len(items.open_alarms) > 50:
         lines.append(w["more"].format(n=len(items.open_alarms) - 50))
     lines.append(w["episodes"])
-    lines += [w["episode"].format(kind=word("kind", e.get("kind")), cities=("、" if zh else ",").join(map(city, e.get("cities", []))),
+    joiner = "、" if zh else ","
+    lines += [w["episode"].format(kind=word("kind", e.get("kind")), cities=joiner.join(map(city, e.get("cities", []))),
                                   start=e.get("start"), peak=e.get("peak_aqi")) for e in items.episodes] or [w["none"]]
     return "\n".join(lines)
 

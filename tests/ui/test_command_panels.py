@@ -99,7 +99,8 @@ def test_alarm_messages_in_the_ui_language(qtbot, store, crew, clk):
     AlarmService(store, clk).apply([
         Condition("451300", "aqi>200", "exceedance", 1, True, "city 451300: hourly AQI 217 > 200", "451300", 217.0, t),
         Condition("451300", "recommend-orange", "forecast", 1, True,
-                  "451300: persistence recommends orange warning (national-2024/1); in force: yellow", "451300", None, t),
+                  "451300: persistence recommends orange warning (national-2024/1); in force: yellow",
+                  "451300", None, t),
         Condition("cnemc", "feed-stale", "feed", 1, True, "feed cnemc: no new data since 2019-01-25 06:00"),
         Condition("S9", "no-data", "station", 3, True, "station S9: no pollutant values", "", None, t)])
     assert i18n.install("zh")
