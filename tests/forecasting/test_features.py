@@ -66,3 +66,23 @@ def test_training_never_sees_targets_after_train_end(synth, tiny_cfg):
     X = np.random.default_rng(0).random((5, len(a.models[0].spec.names))).astype(np.float32) * 100
     np.testing.assert_allclose(a.models[0].estimator.predict(X), b.models[0].estimator.predict(X))
     assert a.predictions["issue_time"].min() > end
+
+
+def test_the_target_days_weather_in_3_hour_blocks():
+    """Daily models with weather input see the target day's wind, wind components and humidity spread in eight
+    3-hour blocks: block j is the mean of hours t+h−23+3j … t+h−21+3j, and together they cover the day."""
+    from forecasting.features import day_met_features
+
+    T, h = 120, 25
+    hour = np.arange(T, dtype=np.float32)[None, :]
+    fmet = {"WS": hour.copy(), "U": np.ones_like(hour), "V": -np.ones_like(hour), "TEMP": np.full_like(hour, 10.0),
+            "DEWP": np.full_like(hour, 4.0), "PRES": np.full_like(hour, 1000.0), "RAIN": np.zeros_like(hour)}
+    out = day_met_features(fmet, h)
+    t = 30                                                    # issue hour index
+    for j in range(8):
+        first = t + h - 23 + 3 * j
+        assert out[f"f_WS_b{j}"][0, t] == pytest.approx(first + 1.0)          # mean of first, first+1, first+2
+        assert out[f"f_SPREAD_b{j}"][0, t] == pytest.approx(6.0) and out[f"f_V_b{j}"][0, t] == pytest.approx(-1.0)
+    blocks = np.mean([out[f"f_WS_b{j}"][0, t] for j in range(8)])
+    assert blocks == pytest.approx(out["f_WS_day"][0, t])                    # the blocks make up the day
+    assert np.isnan(out["f_WS_b7"][0, T - h + 1])                            # no weather beyond the data: missing
