@@ -200,8 +200,9 @@ def day_met_features(fmet: dict[str, np.ndarray], h: int) -> dict[str, np.ndarra
     out = {}
     spread = fmet["TEMP"] - fmet["DEWP"]
     series = {**fmet, "SPREAD": spread}
-    for k in ("U", "V", "WS", "TEMP", "DEWP", "PRES", "SPREAD", "RAIN"):
-        c = np.nancumsum(np.nan_to_num(series[k]), axis=1)
+    cum = {k: np.nancumsum(np.nan_to_num(series[k]), axis=1)
+           for k in ("U", "V", "WS", "TEMP", "DEWP", "PRES", "SPREAD", "RAIN")}
+    for k, c in cum.items():
         tot = F_window(c, h, 24)
         out[f"f_{k}_day"] = tot if k == "RAIN" else tot / 24
         if k in ("U", "V", "WS", "DEWP"):
@@ -212,9 +213,8 @@ def day_met_features(fmet: dict[str, np.ndarray], h: int) -> dict[str, np.ndarra
     # the day's course in 3-hour blocks (block j ends at t + h − 21 + 3j): a calm, humid night or a wind shift at
     # noon weighs differently in the daily mean than the day's averages tell (measured: README-forecast)
     for k in ("WS", "SPREAD", "U", "V"):
-        c = np.nancumsum(np.nan_to_num(series[k]), axis=1)
         for j in range(8):
-            out[f"f_{k}_b{j}"] = F_window(c, h - 3 * (7 - j), 3) / 3
+            out[f"f_{k}_b{j}"] = F_window(cum[k], h - 3 * (7 - j), 3) / 3
     return out
 
 

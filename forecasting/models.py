@@ -280,12 +280,12 @@ class DirectForecaster:
         if cfg.season_recalibration or cfg.forward_recalibration or cfg.trend_recalibration:
             if self.pool is not None:
                 raise ValueError("season_recalibration and exceedance_pool cannot be combined")
-            vdoy = times[np.minimum(np.concatenate(pg) + np.concatenate(ph).astype(int), T - 1)].day_of_year.to_numpy()
+            valid_times = times[np.minimum(np.concatenate(pg) + np.concatenate(ph).astype(int), T - 1)]
+            vdoy = valid_times.day_of_year.to_numpy()
             cases = np.concatenate(pb) == len(pb) - 1 if cfg.forward_recalibration else np.ones(len(vdoy), bool)
             years = None
             if cfg.trend_recalibration:
-                vt = times[np.minimum(np.concatenate(pg) + np.concatenate(ph).astype(int), T - 1)]
-                years = ((vt - times[-1]) / pd.Timedelta(days=365.25)).to_numpy(float)[cases]
+                years = ((valid_times - times[-1]) / pd.Timedelta(days=365.25)).to_numpy(float)[cases]
             self.pool = self._fit_season(cfg, *(a[cases] for a in oos), vdoy[cases],
                                          harmonics=2 if cfg.season_recalibration else 0, years=years)
         self.estimator = cfg.fit_point(X, y)

@@ -8,7 +8,6 @@ carry the warning scheme or the feed's error.  A message it does not recognise i
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any, Mapping
 
 _FORECAST = re.compile(r": (?P<basis>.+) recommends (?P<level>\w+) warning \((?P<version>[^()]*)\); "
@@ -17,12 +16,11 @@ _SINCE = re.compile(r"(?:since|stale since) (?P<t>\d{4}-\d\d-\d\d \d\d:\d\d)")
 
 
 def _time(v: Any) -> str:
-    if isinstance(v, datetime) or hasattr(v, "strftime"):
-        try:
-            return f"{v:%m-%d %H:%M}"
-        except ValueError:       # NaT
-            return ""
-    return ""
+    """MM-DD HH:MM of a datetime or Timestamp; "" for anything else (None, NaT, text)."""
+    try:
+        return f"{v:%m-%d %H:%M}" if hasattr(v, "strftime") else ""
+    except ValueError:       # NaT
+        return ""
 
 
 def _num(v: Any) -> float | None:

@@ -48,26 +48,6 @@
       <translation>低</translation>
     </message>
     <message>
-      <source>unacknowledged, active</source>
-      <translation>未确认·报警中</translation>
-    </message>
-    <message>
-      <source>acknowledged, active</source>
-      <translation>已确认·报警中</translation>
-    </message>
-    <message>
-      <source>unacknowledged, cleared</source>
-      <translation>未确认·已恢复</translation>
-    </message>
-    <message>
-      <source>shelved</source>
-      <translation>已搁置</translation>
-    </message>
-    <message>
-      <source>normal</source>
-      <translation>正常</translation>
-    </message>
-    <message>
       <source>exceedance</source>
       <translation>超标</translation>
     </message>

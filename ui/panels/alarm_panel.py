@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDial
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
-from console.command.alarm_words import alarm_message, condition_words
+from console.command.alarm_words import alarm_message, condition_words, state_words
 from console.command.alarms import (ACK_ACTIVE, HIGH, OPEN_STATES, PRIORITY_NAMES, SHELVED, UNACK_ACTIVE, UNACK_RTN,
                                     AlarmService)
 from console.command.observed import store_city_names
@@ -41,8 +41,8 @@ class AlarmModel(QAbstractTableModel):
         self.headers = ["#", t("priority"), t("state"), t("category"), t("source"), t("condition"), t("raised"),
                         t("acked by"), t("message")]
         self.words = {"priority": {"high": t("high"), "medium": t("medium"), "low": t("low")},
-                      "state": {UNACK_ACTIVE: t("unacknowledged, active"), ACK_ACTIVE: t("acknowledged, active"),
-                                UNACK_RTN: t("unacknowledged, cleared"), SHELVED: t("shelved"), "NORMAL": t("normal")},
+                      "state": {s: state_words(s, i18n.current())   # one wording with the handover note
+                                for s in (UNACK_ACTIVE, ACK_ACTIVE, UNACK_RTN, SHELVED, "NORMAL")},
                       "category": {"exceedance": t("exceedance"), "forecast": t("forecast"), "feed": t("data feed"),
                                    "station": t("station")}}
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
