@@ -19,7 +19,9 @@ forecast); with ``--met current`` only the meteorology at the issue time::
 
 Prints CSI(daily > 150 µg/m³), the exact and ±1 HJ 633 category of the point forecast, RMSE and the case count.
 Results: benchmarks/README-forecast.md, "The daily mean from the hourly model".  Point forecasts only: nothing here is
-calibrated, and the product does not use the hourly mean yet.
+calibrated. The "direct" model here has no hourly input (``hourly_input=False``); the product's daily models with weather
+for every valid hour have used the hourly model's day mean as an input since 2026-11-30 (``TrainConfig.hourly_input``,
+``bench_forecast_beijing.py --only daily1_observed``).
 """
 from __future__ import annotations
 

@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stat", default="mda8", choices=["mean24", "mda8", "max1h24"])
     ap.add_argument("--split", default="test", choices=list(SPLITS))
     ap.add_argument("--variant", default="after", choices=["before", "after"])
+    ap.add_argument("--hourly-input", choices=["auto", "on", "off"], default="auto",
+                    help="the target day's statistic of a stacked hourly model as an input (TrainConfig.hourly_input; "
+                         "auto = on here); the 3-hour blocks were measured before it existed: --hourly-input off")
     args = ap.parse_args(argv)
     files = sorted(glob.glob(str(SHARED / "beijing" / "PRSA_Data_*_20130301-20170228.csv")))
     if len(files) != 12:
@@ -47,11 +50,13 @@ def main(argv: list[str] | None = None) -> int:
         with_blocks = F.day_met_features
         F.day_met_features = lambda fmet, h: {k: v for k, v in with_blocks(fmet, h).items() if "_b" not in k}
     cfg = TrainConfig(issue_hours=(23,), min_samples_leaf=20, max_leaf_nodes=15, learning_rate=0.04, max_iter=1000,
-                      site_pooling=True, train_issue_hours=tuple(range(16, 24)))
+                      site_pooling=True, train_issue_hours=tuple(range(16, 24)),
+                      hourly_input={"auto": None, "on": True, "off": False}[args.hourly_input])
     res = run_backtest(read_prsa(files), args.target, [25], *SPLITS[args.split], met="observed", stat=args.stat,
                        cfg=cfg)
     b = res.metrics["by_horizon"]["25"]
-    print(json.dumps(dict(target=args.target, stat=args.stat, split=args.split, variant=args.variant, n=b["n"],
+    print(json.dumps(dict(target=args.target, stat=args.stat, split=args.split, variant=args.variant,
+                          hourly_input=args.hourly_input, n=b["n"],
                           rmse=round(b["point"]["rmse"], 3), crps=round(b["crps"], 3),
                           coverage_80=round(b["coverage_80"], 3))))
     return 0

@@ -100,6 +100,9 @@ def main(argv=None) -> int:
     ap.add_argument("--split", default="test", choices=["test", "validation"],
                     help="test: train 2013-03…2016-02, test 2016-03…2017-02 (the anchors' split); validation: "
                          "train 2013-03…2015-02, evaluate 2015-03…2016-02 (for choosing settings without the test year)")
+    ap.add_argument("--hourly-input", choices=["auto", "on", "off"], default="auto",
+                    help="daily runs: the target day's mean of a stacked hourly model as an input (TrainConfig."
+                         "hourly_input; auto: with observed meteorology only)")
     ap.add_argument("--out", default=str(OUT), help="results directory")
     ap.add_argument("--table", action="store_true", help="only print the table of saved results")
     args = ap.parse_args(argv)
@@ -130,7 +133,9 @@ def main(argv=None) -> int:
                        min_samples_leaf=args.daily_leaf, max_leaf_nodes=args.daily_nodes, n_threads=args.threads,
                        learning_rate=args.daily_lr, max_iter=args.daily_iter, n_bags=args.daily_bags,
                        dist_center=args.daily_center, exceedance_pool=args.pool, calib_condition=args.condition,
-                       site_pooling=args.pool_sites != "none", train_issue_hours=None if args.daily_aug <= 1 else tuple(range(24 - args.daily_aug, 24)))
+                       site_pooling=args.pool_sites != "none",
+                       hourly_input={"auto": None, "on": True, "off": False}[args.hourly_input],
+                       train_issue_hours=None if args.daily_aug <= 1 else tuple(range(24 - args.daily_aug, 24)))
     runs = {
         "hourly24_current": dict(horizons=[24], met="current", stat="hourly", cfg=hcfg),
         "hourly24_observed": dict(horizons=[24], met="observed", stat="hourly",

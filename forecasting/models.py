@@ -5,7 +5,8 @@ scikit-learn ``HistGradientBoostingRegressor`` (horizon is a feature; with one h
 per-horizon model).  The same machinery serves hourly targets (``PM2.5`` at 1…72 h) and daily
 statistics (daily mean, MDA8 O3) issued at 23:00 of day D for D+1…D+3: a daily statistic is
 expressed as an hourly series "statistic of the 24 h ending at t" evaluated at the end of the
-target day (see :mod:`forecasting.daily`).
+target day (see :mod:`forecasting.daily`).  Daily models that see the weather of every valid hour also get the
+target day's statistic of a stacked hourly model as a feature (:mod:`forecasting.hourly_day`).
 
 Predictive distribution: point model (squared loss) + conformal residuals in log space, normalised
 by the spread of two quantile models and collected out of sample in cross-fit blocks of the training
@@ -27,6 +28,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from forecasting import features as F
+from forecasting import hourly_day as HD
 from forecasting.baselines import Climatology
 from forecasting.calibration import GRID, BinnedLogConformal, BlendConformal, ConditionedConformal
 from forecasting.exceedance import ExceedancePool, choose_weight, fit_season, remap_cdf, remap_quantiles
@@ -94,6 +96,24 @@ class TrainConfig:
     #                                       same issue time (stations of one city share its weather), one weight per
     #                                       horizon fitted out of sample in log space; for station networks, not
     #                                       for cities hundreds of km apart
+    hourly_input: bool | None = None      # daily statistics: the target day's statistic of a stacked hourly model
+    #                                       as a feature (forecasting/hourly_day.py); None: on when the model sees
+    #                                       the weather of every valid hour (met observed | nwp), off otherwise
+    hourly_input_rows: int = 600_000      # training rows of that hourly model (sampled over all issue hours)
+    hourly_input_max_iter: int = 400
+
+    def uses_hourly_input(self, stat: str, met: str) -> bool:
+        """Whether a model of statistic ``stat`` with weather input ``met`` gets the hourly model's day statistic."""
+        if stat == "hourly":
+            return False
+        return met in ("observed", "nwp") if self.hourly_input is None else bool(self.hourly_input)
+
+    def hourly_input_estimator(self) -> HistGradientBoostingRegressor:
+        """The stacked hourly model behind the daily models' hourly input (horizon as a feature)."""
+        return HistGradientBoostingRegressor(
+            max_iter=self.hourly_input_max_iter, learning_rate=0.1, max_leaf_nodes=48, min_samples_leaf=60,
+            l2_regularization=1.0, early_stopping=True, validation_fraction=0.1, n_iter_no_change=20,
+            random_state=self.seed)
 
     def spread_estimator(self, q: float) -> HistGradientBoostingRegressor:
         return HistGradientBoostingRegressor(
@@ -130,14 +150,18 @@ class DirectForecaster:
     climatology: Climatology | None = None
     meta: dict = field(default_factory=dict)
     pool: ExceedancePool | None = None   # pooled exceedance knots (None: the calibrated distribution alone)
+    day_input: HistGradientBoostingRegressor | None = None   # hourly model behind the FEATURE column (hourly_day.py)
 
     # ------------------------------------------------------------------ data → matrices
     def target_series(self, ds: xr.Dataset) -> np.ndarray:
         return target_series(ds, self.target, self.stat)
 
     def matrices(self, ds: xr.Dataset, horizons, neighbours=None, future_met=None,
-                 issue_mask: np.ndarray | None = None, with_target: bool = True):
-        """Yield ``(h, X, y, rows)`` per horizon; rows index the flattened (site, time) grid."""
+                 issue_mask: np.ndarray | None = None, with_target: bool = True,
+                 day_input: dict[int, np.ndarray] | None = None):
+        """Yield ``(h, X, y, rows)`` per horizon; rows index the flattened (site, time) grid. ``day_input``: the
+        hourly model's day statistic per horizon (out-of-sample columns while fitting); by default it comes from the
+        model's own hourly model, when it has one."""
         times = pd.DatetimeIndex(ds["time"].values)
         sites = ds["site"].values
         base, _ = F.issue_features(ds, self.target, neighbours, use_met=self.spec.met != "none",
@@ -147,8 +171,10 @@ class DirectForecaster:
         clim = self.climatology.at(sites, times) if self.climatology is not None else None
         if self.stat != "hourly" and clim is not None:
             clim = F._roll(clim, 24)
-        # natural-day models: horizon h belongs to issue hour (−h) mod 24 only
-        row_hour = np.tile(times.hour.to_numpy(), len(sites)) if self.meta.get("natural_day_hours") else None
+        rows_by_h = self.issue_rows(ds, horizons, issue_mask)
+        if day_input is None and self.day_input is not None:
+            day_input = HD.day_inputs(self.hourly_sub(), ds, neighbours, future_met, rows_by_h, self.stat,
+                                      lambda X, _rows: _predict_1thread(self.day_input, X))
         fmet = imet = None
         if self.spec.met in ("observed", "nwp"):
             src = future_met if future_met is not None else (ds if self.spec.met == "observed" else None)
@@ -160,16 +186,36 @@ class DirectForecaster:
             valid = F.valid_features(times, h, len(sites), y_obs, clim, fmet, imet)
             if fmet is not None and self.stat != "hourly":
                 valid.update(F.day_met_features(fmet, h))
+            if day_input is not None:
+                valid[HD.FEATURE] = day_input[h].reshape(len(sites), len(times))
             X, names = F.design(base, valid, self.spec.names or None)
             if not self.spec.names:
                 self.spec.names = names
             y = F.shift(yser, -h).reshape(-1) if with_target else None
-            rows = np.arange(X.shape[0])
-            if issue_mask is not None:
-                rows = rows[issue_mask.reshape(-1)]
-            if row_hour is not None:
-                rows = rows[row_hour[rows] == (-h) % 24]
-            yield h, X, y, rows
+            yield h, X, y, rows_by_h[h]
+
+    def issue_rows(self, ds: xr.Dataset, horizons, issue_mask: np.ndarray | None = None) -> dict[int, np.ndarray]:
+        """Per horizon, the design rows (flattened (site, time)) forecast: those of ``issue_mask``, and for
+        natural-day models only the issue hour the horizon belongs to, (−h) mod 24."""
+        times = pd.DatetimeIndex(ds["time"].values)
+        S = ds.sizes["site"]
+        rows = np.arange(S * len(times))
+        if issue_mask is not None:
+            rows = rows[issue_mask.reshape(-1)]
+        if not self.meta.get("natural_day_hours"):
+            return {h: rows for h in horizons}
+        row_hour = np.tile(times.hour.to_numpy(), S)[rows]
+        return {h: rows[row_hour == (-h) % 24] for h in horizons}
+
+    def hourly_sub(self, hours: list[int] | None = None) -> "DirectForecaster":
+        """The stacked hourly forecaster whose features feed this daily model's hourly model (same weather input,
+        neighbours and climatology; its design columns kept in ``meta["hourly_input"]``)."""
+        info = self.meta.get("hourly_input") or {}
+        spec = F.FeatureSpec(target=self.target, met=self.spec.met, neighbours=list(self.spec.neighbours),
+                             names=list(info.get("names", [])))
+        hours = hours or sorted({k for h in self.horizons for k in HD.day_hours(h)})
+        return DirectForecaster(target=self.target, stat="hourly", horizons=hours, spec=spec,
+                                climatology=self.climatology)
 
     # ------------------------------------------------------------------ fit
     def fit(self, ds: xr.Dataset, cfg: TrainConfig | None = None, neighbours=None,
@@ -196,9 +242,16 @@ class DirectForecaster:
             nat_hours = sorted(hours or range(24))
             self.horizons = natural_day_horizons(nat_hours, leads)
             self.meta["natural_day_hours"] = [int(x) for x in nat_hours]
+        self.day_input = None
+        self.meta.pop("hourly_input", None)
+        day_cols = None
+        if cfg.uses_hourly_input(self.stat, self.spec.met):
+            day_cols = self._fit_hourly_input(ds, neighbours, cfg, issue_ok, rng)
+            if progress:
+                progress(0.1, f"{self.target}: hourly model of the target day fitted")
         Xs, ys, hs, ts = [], [], [], []
         tidx = np.broadcast_to(np.arange(T)[None, :], (S, T)).reshape(-1)
-        for h, X, y, rows in self.matrices(ds, self.horizons, neighbours, issue_mask=issue_ok):
+        for h, X, y, rows in self.matrices(ds, self.horizons, neighbours, issue_mask=issue_ok, day_input=day_cols):
             keep = rows[np.isfinite(y[rows])]
             if cfg.horizons_per_row and len(self.horizons) > cfg.horizons_per_row:
                 keep = keep[rng.random(len(keep)) < cfg.horizons_per_row / len(self.horizons)]
@@ -301,6 +354,28 @@ class DirectForecaster:
         if progress:
             progress(1.0, f"{self.target}: trained")
         return self
+
+    def _fit_hourly_input(self, ds, neighbours, cfg: TrainConfig, issue_ok, rng) -> dict[int, np.ndarray]:
+        """Fit the hourly model behind :data:`HD.FEATURE`: one per cross-fit block, giving the training rows their
+        out-of-sample column (returned per horizon), and one on the whole period, kept for forecasts."""
+        T = ds.sizes["time"]
+        sub = self.hourly_sub()
+        X, y, k, ti = HD.training_sample(sub, ds, sub.horizons, neighbours, cfg.hourly_input_rows, rng)
+        edges = np.linspace(0, T, max(cfg.folds, 2) + 1).astype(int)
+        blocks = list(zip(edges[:-1], edges[1:]))
+        purge = max(max(self.horizons), F.LOOKBACK)   # as the daily model's own cross-fit blocks
+        fold_models = []
+        for a, b in blocks:
+            fit_rows = (ti + k < a) | (ti >= b + purge)
+            fold_models.append(cfg.hourly_input_estimator().fit(X[fit_rows], y[fit_rows])
+                               if fit_rows.sum() >= 1000 else None)
+        self.day_input = cfg.hourly_input_estimator().fit(X, y)
+        cols = HD.day_inputs(sub, ds, neighbours, None, self.issue_rows(ds, self.horizons, issue_ok), self.stat,
+                             HD.block_predictor(fold_models, blocks, T))
+        self.meta["hourly_input"] = dict(feature=HD.FEATURE, names=list(sub.spec.names), horizons=sub.horizons,
+                                         n_train_rows=int(len(y)), n_iter=int(self.day_input.n_iter_),
+                                         out_of_sample_blocks=len(blocks))
+        return cols
 
     def _anchor_column(self) -> int | None:
         """The anchor column: the latest hour for hourly models, the last 24-h mean for daily statistics."""
@@ -576,6 +651,11 @@ def _fit_calibrator(cfg: TrainConfig, pm, po, ph, ps, key=None, key_name: str | 
     if cfg.calib_method == "blend":
         return BlendConformal([normalised, plain])
     raise ValueError(f"unknown calib_method {cfg.calib_method!r} (normalised | log | blend)")
+
+
+def _predict_1thread(est, X) -> np.ndarray:
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return est.predict(X)
 
 
 def _predict(est, X) -> np.ndarray:

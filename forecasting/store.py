@@ -97,7 +97,8 @@ def model_version(models: list[DirectForecaster], fitted: bool = False) -> str:
             if m.meta.get("site_pooling_weights"):
                 h.update(json.dumps(m.meta["site_pooling_weights"], sort_keys=True).encode())
             ests = (m.estimator if isinstance(m.estimator, list) else [m.estimator]) + list(m.spread or []) + [
-                c for c in (m.pool.classifiers if m.pool is not None else []) if c is not None]
+                c for c in (m.pool.classifiers if m.pool is not None else []) if c is not None] + (
+                [m.day_input] if m.day_input is not None else [])
             for est in ests:
                 h.update(hashlib.sha256(_fingerprint(est)).digest())
     return h.hexdigest()[:12]
@@ -117,6 +118,9 @@ def save_bundle(models: list[DirectForecaster], path: str | Path, info: dict | N
             for j, est in enumerate(m.spread):
                 names[f"spread{j}"] = f"est/{i}_spread{j}.skops"
                 files[names[f"spread{j}"]] = _estimator_blob(est)
+        if m.day_input is not None:   # the hourly model behind the daily model's hourly input
+            names["hourly_input"] = f"est/{i}_hourly_input.skops"
+            files[names["hourly_input"]] = _estimator_blob(m.day_input)
         pool = None
         if m.pool is not None:
             for j, clf in enumerate(m.pool.classifiers):
@@ -170,7 +174,8 @@ def load_bundle(source) -> tuple[list[DirectForecaster], dict]:
                                  spec=FeatureSpec.from_dict(e["spec"]), estimator=bags[0] if len(bags) == 1 else bags,
                                  spread=spread,
                                  calibrator=BinnedLogConformal.from_dict(e["calibrator"]),
-                                 climatology=Climatology.from_dict(e["climatology"]), meta=dict(e["meta"]))
+                                 climatology=Climatology.from_dict(e["climatology"]), meta=dict(e["meta"]),
+                                 day_input=ests.get("hourly_input"))
             if e.get("pool"):
                 p = e["pool"]
                 m.pool = ExceedancePool([float(c) for c in p["thresholds"]], [float(w) for w in p["weights"]],

@@ -13,6 +13,10 @@ from console.errors import InputError, LantianError
 POOL_SITES_HELP = ("the sites are stations of one city (one air shed): pool each forecast partially toward the mean "
                    "over the sites at the same issue time, with a weight per horizon fitted out of sample "
                    "(TrainConfig.site_pooling; not for cities far apart)")
+HOURLY_INPUT_HELP = ("daily models: the target day's mean (MDA8 for O3) of a stacked hourly model as an input "
+                     "(TrainConfig.hourly_input). auto: on when the model sees the weather of every valid hour "
+                     "(--future-met observed, --met perfect-prog), where it measured better; off otherwise")
+HOURLY_INPUT = {"auto": None, "on": True, "off": False}
 
 
 def register(sub) -> None:
@@ -44,6 +48,7 @@ def register(sub) -> None:
     b.add_argument("--max-iter", type=int, default=300, help="boosting iterations (early stopping applies)")
     b.add_argument("--threads", type=int, default=1, help="OpenMP threads for boosting (default 1: shared machine)")
     b.add_argument("--pool-sites", action="store_true", help=POOL_SITES_HELP)
+    b.add_argument("--hourly-input", choices=list(HOURLY_INPUT), default="auto", help=HOURLY_INPUT_HELP)
     b.add_argument("--out", required=True, help="output directory")
     b.set_defaults(func=_backtest)
 
@@ -62,6 +67,7 @@ def register(sub) -> None:
                    help="compact settings of the shipped demo model (fewer rows/iterations, a few MB)")
     t.add_argument("--threads", type=int, default=1, help="OpenMP threads for boosting")
     t.add_argument("--pool-sites", action="store_true", help=POOL_SITES_HELP)
+    t.add_argument("--hourly-input", choices=list(HOURLY_INPUT), default="auto", help=HOURLY_INPUT_HELP)
     t.add_argument("--out", required=True, help="model bundle to write (.zip)")
     t.set_defaults(func=_train)
 
@@ -134,8 +140,10 @@ def _backtest(args) -> int:
         hs = [24 * d + 1 for d in hs]
         cfg = TrainConfig(issue_hours=(23,), train_issue_hours=tuple(range(18, 24)), min_samples_leaf=20,
                           max_leaf_nodes=15, learning_rate=0.04, max_rows=args.max_rows,
-                          max_iter=args.max_iter, n_threads=args.threads, spread_max_iter=min(150, args.max_iter))
+                          max_iter=args.max_iter, n_threads=args.threads, spread_max_iter=min(150, args.max_iter),
+                          hourly_input_max_iter=args.max_iter, hourly_input_rows=args.max_rows or 600_000)
     cfg.site_pooling = args.pool_sites
+    cfg.hourly_input = HOURLY_INPUT[args.hourly_input]
     from forecasting import features as F
     if met != "none" and not F.has_met(ds):
         print("lantian: note: the data has no meteorology — forecasting without weather input", file=sys.stderr)
@@ -229,6 +237,7 @@ def _train(args) -> int:
                            min_samples_leaf=20, max_leaf_nodes=15, spread_max_iter=100)
     hcfg.n_threads = dcfg.n_threads = args.threads
     hcfg.site_pooling = dcfg.site_pooling = args.pool_sites
+    dcfg.hourly_input = HOURLY_INPUT[args.hourly_input]
     system = ForecastSystem.train(ds, end, neighbours=nb, targets=targets, met=met, hourly_cfg=hcfg, daily_cfg=dcfg,
                                   evening_cfg=evening_config(dcfg),
                                   progress=lambda f, m: print(f"  {f:4.0%} {m}", file=sys.stderr))

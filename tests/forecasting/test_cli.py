@@ -55,6 +55,10 @@ def test_backtest_future_met_is_labelled(prsa_files, tmp_path):
     m = json.loads((out / "metrics.json").read_text())
     assert "research bound" in m["setup"]["met_note"]
     assert "category" in m["by_horizon"]["25"]
+    # weather for every valid hour: the daily model gets the day's mean of an hourly model (auto), recorded
+    hourly = m["models"][0]["hourly_input"]
+    assert hourly["feature"] == "hourly_model_day" and hourly["horizons"] == list(range(2, 26))
+    assert hourly["n_train_rows"] > 1000 and hourly["out_of_sample_blocks"] == 3
 
 
 def test_backtest_pools_stations_of_one_city_when_asked(prsa_files, tmp_path):
@@ -123,7 +127,8 @@ def test_run_driven_by_a_grib_weather_forecast(prsa_files, tmp_path, capsys):
                       max_rows=20_000, spread_max_iter=20, spread_max_rows=8_000)
     system = ForecastSystem.train(ds, "2020-02-25", targets=["PM2.5"], met="observed", hourly_cfg=cfg,
                                   daily_cfg=TrainConfig(max_iter=20, issue_hours=(23,), min_samples_leaf=10,
-                                                        spread_max_iter=10))
+                                                        spread_max_iter=10, hourly_input_rows=20_000,
+                                                        hourly_input_max_iter=30))
     model = tmp_path / "pp.zip"
     system.save(model)
     coords = tmp_path / "sites.csv"

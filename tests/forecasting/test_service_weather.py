@@ -19,7 +19,8 @@ def world():
     ds = synthetic(n_days=75, sites=("甲城", "乙城"))
     cfg = TrainConfig(max_iter=40, learning_rate=0.15, max_leaf_nodes=15, min_samples_leaf=20, horizons_per_row=6,
                       max_rows=20_000, spread_max_iter=20, spread_max_rows=8_000)
-    daily = TrainConfig(max_iter=20, issue_hours=(23,), min_samples_leaf=10, spread_max_iter=10)
+    daily = TrainConfig(max_iter=20, issue_hours=(23,), min_samples_leaf=10, spread_max_iter=10,
+                        hourly_input_rows=20_000, hourly_input_max_iter=30)
     met_model = ForecastSystem.train(ds, "2020-02-25", targets=["PM2.5"], met="observed", hourly_cfg=cfg,
                                      daily_cfg=daily)
     plain_model = ForecastSystem.train(ds, "2020-02-25", targets=["PM2.5"], met="none", hourly_cfg=cfg,
