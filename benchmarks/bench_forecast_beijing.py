@@ -105,6 +105,7 @@ def main(argv=None) -> int:
                          "hourly_input; auto: with observed meteorology only)")
     ap.add_argument("--hourly-input-rows", type=int, default=600_000,
                     help="training rows of the hourly model behind the daily models' hourly input")
+    ap.add_argument("--daily-folds", type=int, default=3, help="cross-fit blocks of the daily runs (TrainConfig.folds)")
     ap.add_argument("--seed", type=int, default=0, help="TrainConfig.seed of the daily runs (row samples, boosting)")
     ap.add_argument("--out", default=str(OUT), help="results directory")
     ap.add_argument("--table", action="store_true", help="only print the table of saved results")
@@ -138,7 +139,7 @@ def main(argv=None) -> int:
                        dist_center=args.daily_center, exceedance_pool=args.pool, calib_condition=args.condition,
                        site_pooling=args.pool_sites != "none",
                        hourly_input={"auto": None, "on": True, "off": False}[args.hourly_input],
-                       hourly_input_rows=args.hourly_input_rows, seed=args.seed,
+                       hourly_input_rows=args.hourly_input_rows, seed=args.seed, folds=args.daily_folds,
                        train_issue_hours=None if args.daily_aug <= 1 else tuple(range(24 - args.daily_aug, 24)))
     runs = {
         "hourly24_current": dict(horizons=[24], met="current", stat="hourly", cfg=hcfg),
