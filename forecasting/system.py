@@ -184,6 +184,7 @@ class ForecastSystem:
                         weather=(_weather_note(facts, covered, len(valid)) if facts else
                                  NO_WEATHER if met_used == "none" else OBSERVED_WEATHER_ONLY),
                         **facts),
+            daily_hourly_input=sorted(t for t, m in dm.items() if m.day_input is not None),
             seconds=round(_time.perf_counter() - t0, 2))
         return Forecast(issue, hourly, daily, info)
 

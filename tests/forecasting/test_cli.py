@@ -127,7 +127,7 @@ def test_run_driven_by_a_grib_weather_forecast(prsa_files, tmp_path, capsys):
                       max_rows=20_000, spread_max_iter=20, spread_max_rows=8_000)
     system = ForecastSystem.train(ds, "2020-02-25", targets=["PM2.5"], met="observed", hourly_cfg=cfg,
                                   daily_cfg=TrainConfig(max_iter=20, issue_hours=(23,), min_samples_leaf=10,
-                                                        spread_max_iter=10, hourly_input_rows=20_000,
+                                                        spread_max_iter=40, hourly_input_rows=20_000,
                                                         hourly_input_max_iter=30))
     model = tmp_path / "pp.zip"
     system.save(model)
@@ -147,7 +147,10 @@ def test_run_driven_by_a_grib_weather_forecast(prsa_files, tmp_path, capsys):
         assert "valid 2020-03-01 08:00 … 2020-03-04 20:00 (Beijing time), covering 72 of the 72 forecast hours" in w
         h = pd.read_csv(out / "hourly.csv")
         p50[name] = h.loc[h["variable"] == "PM2.5", "p50"].mean()
-    assert p50["windy"] < 0.8 * p50["calm"]
+        # the daily outlook averages the hourly model's forecasts over each day, with the file's weather
+        assert info["daily_hourly_input"] == ["PM2.5"]
+        p50[f"{name} daily"] = pd.read_csv(out / "daily.csv")["PM2.5_p50"].mean()
+    assert p50["windy"] < 0.8 * p50["calm"] and p50["windy daily"] < 0.9 * p50["calm daily"]
     # a run that ends early says which hours had no weather input
     short = write_gfs_run(tmp_path / "gfs.f024.grib2", run="2020-03-01 00:00", steps=tuple(range(0, 25, 3)))
     capsys.readouterr()
