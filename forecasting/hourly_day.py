@@ -13,6 +13,7 @@ row is ``site * T + time``.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -20,6 +21,25 @@ import xarray as xr
 
 FEATURE = "hourly_model_day"
 DAY = 24
+
+
+@dataclass
+class HourlyKit:
+    """The fitted hourly models behind :data:`FEATURE` for one training set: one per cross-fit block (each row's
+    out-of-sample value) and one on the whole period (forecasts). Daily models of the same target, weather input and
+    training data can share one kit, e.g. the 23:00 and the evening sets, when it covers their hours."""
+
+    hours: list[int]            # hourly horizons the models were trained on
+    names: list[str]            # their design columns
+    blocks: list[tuple[int, int]]
+    fold_models: list
+    final: object
+    n_rows: int
+    key: tuple                  # what the kit was fitted on (target, weather input, neighbours, time axis, folds)
+
+    def covers(self, hours, key: tuple) -> bool:
+        """Whether the kit serves a daily model needing ``hours``, fitted on the data identified by ``key``."""
+        return key == self.key and set(hours) <= set(self.hours)
 
 
 def day_hours(h: int) -> range:

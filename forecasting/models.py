@@ -151,6 +151,7 @@ class DirectForecaster:
     meta: dict = field(default_factory=dict)
     pool: ExceedancePool | None = None   # pooled exceedance knots (None: the calibrated distribution alone)
     day_input: HistGradientBoostingRegressor | None = None   # hourly model behind the FEATURE column (hourly_day.py)
+    hourly_kit: HD.HourlyKit | None = field(default=None, repr=False)   # while training: shareable (not saved)
 
     # ------------------------------------------------------------------ data → matrices
     def target_series(self, ds: xr.Dataset) -> np.ndarray:
@@ -219,12 +220,16 @@ class DirectForecaster:
 
     # ------------------------------------------------------------------ fit
     def fit(self, ds: xr.Dataset, cfg: TrainConfig | None = None, neighbours=None,
-            progress: Callable[[float, str], None] | None = None) -> "DirectForecaster":
+            progress: Callable[[float, str], None] | None = None, hourly_kit: HD.HourlyKit | None = None,
+            hourly_hours: list[int] | None = None) -> "DirectForecaster":
+        """Fit on ``ds`` (the training period). Daily models with the hourly input reuse ``hourly_kit`` when it
+        covers them (another daily set of the same data) and otherwise fit their own, over ``hourly_hours`` if given
+        (so that another set can share it); the kit used is left in ``self.hourly_kit``."""
         cfg = cfg or TrainConfig()
         with threadpool_limits(limits=cfg.n_threads, user_api="openmp"):
-            return self._fit(ds, cfg, neighbours, progress)
+            return self._fit(ds, cfg, neighbours, progress, hourly_kit, hourly_hours)
 
-    def _fit(self, ds, cfg, neighbours, progress) -> "DirectForecaster":
+    def _fit(self, ds, cfg, neighbours, progress, hourly_kit=None, hourly_hours=None) -> "DirectForecaster":
         t0 = _time.perf_counter()
         self.meta.pop("exceedance_pool", None)
         self.meta.pop("calibration_choice", None)
@@ -242,11 +247,11 @@ class DirectForecaster:
             nat_hours = sorted(hours or range(24))
             self.horizons = natural_day_horizons(nat_hours, leads)
             self.meta["natural_day_hours"] = [int(x) for x in nat_hours]
-        self.day_input = None
+        self.day_input = self.hourly_kit = None
         self.meta.pop("hourly_input", None)
         day_cols = None
         if cfg.uses_hourly_input(self.stat, self.spec.met):
-            day_cols = self._fit_hourly_input(ds, neighbours, cfg, issue_ok, rng)
+            day_cols = self._fit_hourly_input(ds, neighbours, cfg, issue_ok, rng, hourly_kit, hourly_hours)
             if progress:
                 progress(0.1, f"{self.target}: hourly model of the target day fitted")
         Xs, ys, hs, ts = [], [], [], []
@@ -355,27 +360,36 @@ class DirectForecaster:
             progress(1.0, f"{self.target}: trained")
         return self
 
-    def _fit_hourly_input(self, ds, neighbours, cfg: TrainConfig, issue_ok, rng) -> dict[int, np.ndarray]:
-        """Fit the hourly model behind :data:`HD.FEATURE`: one per cross-fit block, giving the training rows their
-        out-of-sample column (returned per horizon), and one on the whole period, kept for forecasts."""
+    def _fit_hourly_input(self, ds, neighbours, cfg: TrainConfig, issue_ok, rng, kit: HD.HourlyKit | None = None,
+                          hours: list[int] | None = None) -> dict[int, np.ndarray]:
+        """The training rows' out-of-sample :data:`HD.FEATURE` columns per horizon, from ``kit`` when it covers this
+        model, else from a kit fitted here (over ``hours`` ∪ this model's hours): one hourly model per cross-fit
+        block, giving each row a value from a model that never saw its block, and one on the whole period, kept for
+        forecasts."""
         T = ds.sizes["time"]
-        sub = self.hourly_sub()
-        X, y, k, ti = HD.training_sample(sub, ds, sub.horizons, neighbours, cfg.hourly_input_rows, rng)
-        edges = np.linspace(0, T, max(cfg.folds, 2) + 1).astype(int)
-        blocks = list(zip(edges[:-1], edges[1:]))
-        purge = max(max(self.horizons), F.LOOKBACK)   # as the daily model's own cross-fit blocks
-        fold_models = []
-        for a, b in blocks:
-            fit_rows = (ti + k < a) | (ti >= b + purge)
-            fold_models.append(cfg.hourly_input_estimator().fit(X[fit_rows], y[fit_rows])
-                               if fit_rows.sum() >= 1000 else None)
-        self.day_input = cfg.hourly_input_estimator().fit(X, y)
-        cols = HD.day_inputs(sub, ds, neighbours, None, self.issue_rows(ds, self.horizons, issue_ok), self.stat,
-                             HD.block_predictor(fold_models, blocks, T))
-        self.meta["hourly_input"] = dict(feature=HD.FEATURE, names=list(sub.spec.names), horizons=sub.horizons,
-                                         n_train_rows=int(len(y)), n_iter=int(self.day_input.n_iter_),
-                                         out_of_sample_blocks=len(blocks))
-        return cols
+        needed = self.hourly_sub().horizons
+        key = (self.target, self.spec.met, tuple(self.spec.neighbours), T, str(ds["time"].values[0]),
+               max(cfg.folds, 2), cfg.hourly_input_rows, cfg.hourly_input_max_iter, cfg.seed)
+        if kit is None or not kit.covers(needed, key):
+            sub = self.hourly_sub(sorted(set(needed) | set(hours or [])))
+            X, y, k, ti = HD.training_sample(sub, ds, sub.horizons, neighbours, cfg.hourly_input_rows, rng)
+            edges = np.linspace(0, T, max(cfg.folds, 2) + 1).astype(int)
+            blocks = list(zip(edges[:-1], edges[1:]))
+            purge = max(max(sub.horizons), F.LOOKBACK)   # no training target or feature window reaching a block
+            fold_models = []
+            for a, b in blocks:
+                fit_rows = (ti + k < a) | (ti >= b + purge)
+                fold_models.append(cfg.hourly_input_estimator().fit(X[fit_rows], y[fit_rows])
+                                   if fit_rows.sum() >= 1000 else None)
+            kit = HD.HourlyKit(sub.horizons, list(sub.spec.names), blocks, fold_models,
+                               cfg.hourly_input_estimator().fit(X, y), int(len(y)), key)
+        self.hourly_kit, self.day_input = kit, kit.final
+        self.meta["hourly_input"] = dict(feature=HD.FEATURE, names=list(kit.names), horizons=list(kit.hours),
+                                         n_train_rows=kit.n_rows, n_iter=int(kit.final.n_iter_),
+                                         out_of_sample_blocks=len(kit.blocks))
+        return HD.day_inputs(self.hourly_sub(needed), ds, neighbours, None,
+                             self.issue_rows(ds, self.horizons, issue_ok), self.stat,
+                             HD.block_predictor(kit.fold_models, kit.blocks, T))
 
     def _anchor_column(self) -> int | None:
         """The anchor column: the latest hour for hourly models, the last 24-h mean for daily statistics."""

@@ -15,7 +15,8 @@ import pandas as pd
 import xarray as xr
 
 from forecasting import daily as D
-from forecasting.models import HIST_HOURS, DirectForecaster, TrainConfig, make_forecaster
+from forecasting.hourly_day import day_hours
+from forecasting.models import HIST_HOURS, DirectForecaster, TrainConfig, make_forecaster, natural_day_horizons
 from forecasting.probabilistic import (AQI_THRESHOLDS, derived_aqi, even_grid,
                                        to_timestamp)
 from forecasting.features import POLLUTANTS
@@ -66,6 +67,7 @@ class ForecastSystem:
                                              train_issue_hours=tuple(range(18, 24)), spread_max_iter=100,
                                              min_samples_leaf=20, max_leaf_nodes=15)
         hourly, daily, evening = {}, {}, {}
+        shared_hours = _shared_hourly_hours(evening_cfg)
         steps = len(targets) * (3 if evening_cfg is not None else 2)
         k = 0
         for tgt in targets:
@@ -76,17 +78,19 @@ class ForecastSystem:
                 progress(k / steps, f"trained hourly {tgt}")
             stat = "mda8" if tgt == "O3" else "mean24"
             dm = make_forecaster(ds, tgt, D.DAILY_HORIZONS, met=met, stat=stat, neighbours=neighbours)
-            dm.fit(ds, daily_cfg, neighbours)
+            dm.fit(ds, daily_cfg, neighbours, hourly_hours=shared_hours)
             (evening if _evening(dm) else daily)[tgt] = dm
             k += 1
             if progress:
                 progress(k / steps, f"trained daily {tgt}")
             if evening_cfg is not None:
                 em = make_forecaster(ds, tgt, D.DAILY_HORIZONS, met=met, stat=stat, neighbours=neighbours)
-                evening[tgt] = em.fit(ds, evening_cfg, neighbours)
+                evening[tgt] = em.fit(ds, evening_cfg, neighbours, hourly_kit=dm.hourly_kit)   # one hourly input
+                em.hourly_kit = None
                 k += 1
                 if progress:
                     progress(k / steps, f"trained daily {tgt} for {evening_cfg.issue_hours}")
+            dm.hourly_kit = None   # the fold models are only needed while training
         info = dict(train_start=str(pd.Timestamp(ds["time"].values[0])),
                     train_end=str(pd.Timestamp(ds["time"].values[-1])),
                     sites=[str(s) for s in ds["site"].values], targets=targets,
@@ -187,6 +191,17 @@ class ForecastSystem:
             daily_hourly_input=sorted(t for t, m in dm.items() if m.day_input is not None),
             seconds=round(_time.perf_counter() - t0, 2))
         return Forecast(issue, hourly, daily, info)
+
+
+def _shared_hourly_hours(evening_cfg: TrainConfig | None) -> list[int] | None:
+    """The hourly horizons the 23:00 daily models' hourly input should cover so the evening models can share it
+    (the days ending at the 23:00 horizons and at the evening models' natural-day horizons)."""
+    if evening_cfg is None or not evening_cfg.natural_day:
+        return None
+    leads = sorted({(h - 1) // 24 for h in D.DAILY_HORIZONS})
+    hours = sorted(evening_cfg.train_issue_hours or evening_cfg.issue_hours or range(24))
+    ends = [*D.DAILY_HORIZONS, *natural_day_horizons(hours, leads)]
+    return sorted({k for h in ends for k in day_hours(h)})
 
 
 def _evening(m: DirectForecaster) -> bool:

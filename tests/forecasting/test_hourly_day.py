@@ -118,3 +118,27 @@ def test_a_rows_training_value_never_saw_its_own_target_day(synth, tiny_cfg):
     before_u = mask.reshape(-1) & (t >= T // 3 + 1) & (t < u) & np.isfinite(col0)
     assert before_u.sum() >= 10 and np.array_equal(col0[before_u], col1[before_u])
     assert _fingerprint(m0.day_input) != _fingerprint(m1.day_input)        # the refitted model saw the hour
+
+
+def test_the_23h_and_evening_daily_models_share_one_hourly_input(synth, tiny_cfg, tmp_path):
+    """A system with weather input fits the hourly input once per target: the evening (20:00, natural-day) models
+    reuse the 23:00 models' hourly models, which cover both sets' days; the saved bundle forecasts with them."""
+    from console.forecast_service import evening_config
+    from forecasting.system import ForecastSystem
+
+    daily = dataclasses.replace(tiny_cfg, issue_hours=(23,), hourly_input_rows=10_000, hourly_input_max_iter=30,
+                                max_rows=None)
+    system = ForecastSystem.train(synth, "2020-03-10", targets=["PM2.5"], met="observed",
+                                  hourly_cfg=dataclasses.replace(tiny_cfg, horizons_per_row=4),
+                                  daily_cfg=daily, evening_cfg=evening_config(daily))
+    d, e = system.daily["PM2.5"], system.evening["PM2.5"]
+    assert d.day_input is e.day_input and d.hourly_kit is None and e.hourly_kit is None
+    hours = d.meta["hourly_input"]["horizons"]
+    assert hours == e.meta["hourly_input"]["horizons"] and hours[0] == 2 and hours[-1] == 100   # 23:00 and 20:00 days
+    assert e.meta["natural_day_hours"] == [20] and HD.FEATURE in e.spec.names
+    system.save(tmp_path / "m.zip")
+    back = ForecastSystem.load(tmp_path / "m.zip")
+    for issue in ("2020-03-20 20:00", "2020-03-20 23:00"):
+        a, b = system.forecast(synth, issue), back.forecast(synth, issue)
+        assert a.info["daily_hourly_input"] == ["PM2.5"] and len(a.daily) == 9
+        assert np.allclose(a.daily["PM2.5_p50"], b.daily["PM2.5_p50"])
