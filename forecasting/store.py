@@ -107,7 +107,7 @@ def model_version(models: list[DirectForecaster], fitted: bool = False) -> str:
 def save_bundle(models: list[DirectForecaster], path: str | Path, info: dict | None = None) -> dict:
     """Write ``models`` (fitted) to a bundle; returns the manifest."""
     path = Path(path)
-    entries, files = [], {}
+    entries, files, shared = [], {}, {}
     for i, m in enumerate(models):
         names = {}
         for k, est in enumerate(m.estimator if isinstance(m.estimator, list) else [m.estimator]):
@@ -118,9 +118,9 @@ def save_bundle(models: list[DirectForecaster], path: str | Path, info: dict | N
             for j, est in enumerate(m.spread):
                 names[f"spread{j}"] = f"est/{i}_spread{j}.skops"
                 files[names[f"spread{j}"]] = _estimator_blob(est)
-        if m.day_input is not None:   # the hourly model behind the daily model's hourly input
-            names["hourly_input"] = f"est/{i}_hourly_input.skops"
-            files[names["hourly_input"]] = _estimator_blob(m.day_input)
+        if m.day_input is not None:   # the hourly model behind the daily model's hourly input, once if shared
+            names["hourly_input"] = shared.setdefault(id(m.day_input), f"est/{i}_hourly_input.skops")
+            files.setdefault(names["hourly_input"], _estimator_blob(m.day_input))
         pool = None
         if m.pool is not None:
             for j, clf in enumerate(m.pool.classifiers):

@@ -136,8 +136,10 @@ def test_the_23h_and_evening_daily_models_share_one_hourly_input(synth, tiny_cfg
     hours = d.meta["hourly_input"]["horizons"]
     assert hours == e.meta["hourly_input"]["horizons"] and hours[0] == 2 and hours[-1] == 100   # 23:00 and 20:00 days
     assert e.meta["natural_day_hours"] == [20] and HD.FEATURE in e.spec.names
-    system.save(tmp_path / "m.zip")
+    manifest = system.save(tmp_path / "m.zip")
+    assert [k for k in manifest["sha256"] if "hourly_input" in k] == ["est/1_hourly_input.skops"]   # stored once
     back = ForecastSystem.load(tmp_path / "m.zip")
+    assert back.daily["PM2.5"].day_input is not None and back.evening["PM2.5"].day_input is not None
     for issue in ("2020-03-20 20:00", "2020-03-20 23:00"):
         a, b = system.forecast(synth, issue), back.forecast(synth, issue)
         assert a.info["daily_hourly_input"] == ["PM2.5"] and len(a.daily) == 9
