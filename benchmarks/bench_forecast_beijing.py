@@ -68,6 +68,9 @@ def main(argv=None) -> int:
     ap.add_argument("--daily-nodes", type=int, default=15)
     ap.add_argument("--calib", default="normalised", choices=["normalised", "log", "blend"],
                     help="calibration of the hourly runs (TrainConfig.calib_method)")
+    ap.add_argument("--calibration", default="crossfit", choices=["crossfit", "forward"],
+                    help="hourly runs: residuals from cross-fit blocks, or from the last 30 %% of the training period "
+                         "forecast by a model fitted before it (TrainConfig.calibration)")
     ap.add_argument("--calib-edges", default="",
                     help="hourly runs: fixed Mondrian level bins of the predicted level, e.g. 35,75,150")
     ap.add_argument("--center", default="quantile-mid", choices=["quantile-mid", "point"],
@@ -128,6 +131,7 @@ def main(argv=None) -> int:
     rows = 20_000 if args.quick else args.max_rows
     edges = tuple(float(x) for x in args.calib_edges.split(",") if x.strip()) or None
     hcfg = TrainConfig(max_rows=rows, n_threads=args.threads, calib_method=args.calib, calib_level_edges=edges,
+                       calibration=args.calibration,
                        recalibrate_exceedance=args.recalibrate, dist_center=args.center,
                        exceedance_pool=args.pool, calib_condition=args.condition,
                        persistence_anchor=not args.no_anchor, site_pooling=args.pool_sites == "all",
