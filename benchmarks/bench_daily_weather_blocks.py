@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     from console.forecast_io import read_prsa
     from forecasting import features as F
     from forecasting.backtest import run_backtest
+    from console.cli.forecast import HOURLY_INPUT
     from forecasting.models import TrainConfig
 
     if args.variant == "before":
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         F.day_met_features = lambda fmet, h: {k: v for k, v in with_blocks(fmet, h).items() if "_b" not in k}
     cfg = TrainConfig(issue_hours=(23,), min_samples_leaf=20, max_leaf_nodes=15, learning_rate=0.04, max_iter=1000,
                       site_pooling=True, train_issue_hours=tuple(range(16, 24)),
-                      hourly_input={"auto": None, "on": True, "off": False}[args.hourly_input])
+                      hourly_input=HOURLY_INPUT[args.hourly_input])
     res = run_backtest(read_prsa(files), args.target, [25], *SPLITS[args.split], met="observed", stat=args.stat,
                        cfg=cfg)
     b = res.metrics["by_horizon"]["25"]

@@ -123,6 +123,7 @@ def main(argv=None) -> int:
         return 2
     from console.forecast_io import read_prsa
     from forecasting.backtest import run_backtest
+    from console.cli.forecast import HOURLY_INPUT
     from forecasting.models import TrainConfig
 
     t0 = time.perf_counter()
@@ -142,7 +143,7 @@ def main(argv=None) -> int:
                        learning_rate=args.daily_lr, max_iter=args.daily_iter, n_bags=args.daily_bags,
                        dist_center=args.daily_center, exceedance_pool=args.pool, calib_condition=args.condition,
                        site_pooling=args.pool_sites != "none",
-                       hourly_input={"auto": None, "on": True, "off": False}[args.hourly_input],
+                       hourly_input=HOURLY_INPUT[args.hourly_input],
                        hourly_input_rows=args.hourly_input_rows, seed=args.seed, folds=args.daily_folds,
                        train_issue_hours=None if args.daily_aug <= 1 else tuple(range(24 - args.daily_aug, 24)))
     runs = {

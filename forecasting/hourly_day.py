@@ -47,6 +47,11 @@ def day_hours(h: int) -> range:
     return range(h - DAY + 1, h + 1)
 
 
+def hours_of(horizons) -> list[int]:
+    """The hourly horizons of the target days of daily ``horizons``, sorted and each once."""
+    return sorted({k for h in horizons for k in day_hours(h)})
+
+
 def day_statistic(hourly: np.ndarray, stat: str) -> np.ndarray:
     """The daily statistic ``stat`` of hourly forecasts ``(n, 24)`` of the target day: the mean (``mean24``), the
     maximum (``max1h24``) or the largest 8-hour mean within the day (``mda8``; the day's own 17 windows)."""

@@ -214,7 +214,7 @@ class DirectForecaster:
         info = self.meta.get("hourly_input") or {}
         spec = F.FeatureSpec(target=self.target, met=self.spec.met, neighbours=list(self.spec.neighbours),
                              names=list(info.get("names", [])))
-        hours = hours or sorted({k for h in self.horizons for k in HD.day_hours(h)})
+        hours = hours or HD.hours_of(self.horizons)
         return DirectForecaster(target=self.target, stat="hourly", horizons=hours, spec=spec,
                                 climatology=self.climatology)
 
@@ -367,7 +367,7 @@ class DirectForecaster:
         block, giving each row a value from a model that never saw its block, and one on the whole period, kept for
         forecasts."""
         T = ds.sizes["time"]
-        needed = self.hourly_sub().horizons
+        needed = HD.hours_of(self.horizons)
         key = (self.target, self.spec.met, tuple(self.spec.neighbours), T, str(ds["time"].values[0]),
                max(cfg.folds, 2), cfg.hourly_input_rows, cfg.hourly_input_max_iter, cfg.seed)
         if kit is None or not kit.covers(needed, key):

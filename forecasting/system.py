@@ -15,7 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from forecasting import daily as D
-from forecasting.hourly_day import day_hours
+from forecasting.hourly_day import hours_of
 from forecasting.models import HIST_HOURS, DirectForecaster, TrainConfig, make_forecaster, natural_day_horizons
 from forecasting.probabilistic import (AQI_THRESHOLDS, derived_aqi, even_grid,
                                        to_timestamp)
@@ -200,8 +200,7 @@ def _shared_hourly_hours(evening_cfg: TrainConfig | None) -> list[int] | None:
         return None
     leads = sorted({(h - 1) // 24 for h in D.DAILY_HORIZONS})
     hours = sorted(evening_cfg.train_issue_hours or evening_cfg.issue_hours or range(24))
-    ends = [*D.DAILY_HORIZONS, *natural_day_horizons(hours, leads)]
-    return sorted({k for h in ends for k in day_hours(h)})
+    return hours_of([*D.DAILY_HORIZONS, *natural_day_horizons(hours, leads)])
 
 
 def _evening(m: DirectForecaster) -> bool:

@@ -227,7 +227,7 @@ class AlarmPanel(QWidget):
         self.count_label.setText(self.tr("open {open} · unacknowledged {unack} · high unacknowledged {high}").format(
             open=sum(counts[s] for s in OPEN_STATES), unack=counts[UNACK_ACTIVE] + counts[UNACK_RTN],
             high=counts["unack_high"]))
-        high = self._worded(self.service.table(states=(UNACK_ACTIVE,), priority=HIGH))
+        high = self.service.table(states=(UNACK_ACTIVE,), priority=HIGH)
         ids = {int(x) for x in high["id"]}
         if self._seen_high is None:
             self._seen_high = ids   # alarms present when the panel opened are not "new"
@@ -235,7 +235,7 @@ class AlarmPanel(QWidget):
         new = sorted(ids - self._seen_high)
         self._seen_high |= ids
         if new:
-            self._alert(new, high[high["id"].isin(new)]["message"].tolist())
+            self._alert(new, self._worded(high[high["id"].isin(new)])["message"].tolist())   # only the new ones
 
     def _worded(self, df):
         """Alarm rows with conditions and messages in the UI language and city names for city codes (the stored
