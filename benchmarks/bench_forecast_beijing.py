@@ -110,6 +110,9 @@ def main(argv=None) -> int:
                     help="training rows of the hourly model behind the daily models' hourly input")
     ap.add_argument("--daily-folds", type=int, default=3, help="cross-fit blocks of the daily runs (TrainConfig.folds)")
     ap.add_argument("--seed", type=int, default=0, help="TrainConfig.seed of the daily runs (row samples, boosting)")
+    ap.add_argument("--recent-correction", type=int, default=0, metavar="DAYS",
+                    help="running correction of the exceedance odds from the forecasts verified in the last DAYS days "
+                         "(forecasting.recent_correction; 0 = off)")
     ap.add_argument("--out", default=str(OUT), help="results directory")
     ap.add_argument("--table", action="store_true", help="only print the table of saved results")
     args = ap.parse_args(argv)
@@ -125,6 +128,7 @@ def main(argv=None) -> int:
     from forecasting.backtest import run_backtest
     from console.cli.forecast import HOURLY_INPUT
     from forecasting.models import TrainConfig
+    from forecasting.recent_correction import RecentCorrection
 
     t0 = time.perf_counter()
     ds = read_prsa(files)
@@ -160,7 +164,9 @@ def main(argv=None) -> int:
     for name, r in runs.items():
         t1 = time.perf_counter()
         res = run_backtest(ds, "PM2.5", r["horizons"], *SPLITS[args.split], met=r["met"],
-                           stat=r["stat"], cfg=r["cfg"])
+                           stat=r["stat"], cfg=r["cfg"],
+                           correction=RecentCorrection(window_days=args.recent_correction)
+                           if args.recent_correction else None)
         wall = time.perf_counter() - t1
         h = str(r["horizons"][0])
         b = res.metrics["by_horizon"][h]

@@ -18,6 +18,7 @@ import xarray as xr
 from forecasting import metrics as M
 from forecasting.models import DirectForecaster, TrainConfig, make_forecaster
 from forecasting.probabilistic import CRPS_LEVELS, concentration_thresholds
+from forecasting.recent_correction import RecentCorrection, sequential_shifts
 
 PRED_COLUMNS = ["site", "issue_time", "valid_time", "horizon", "observed", "p10", "p50", "p90"]
 
@@ -42,8 +43,13 @@ def origins(train_end, test_end, refit: str | None) -> list[pd.Timestamp]:
 
 def run_backtest(ds: xr.Dataset, target: str, horizons, train_end, test_end=None, met: str = "current",
                  stat: str = "hourly", neighbours: xr.Dataset | None = None, cfg: TrainConfig | None = None,
-                 refit: str | None = None, progress=None) -> BacktestResult:
-    """Train at each origin, forecast the following block, gather predictions and metrics."""
+                 refit: str | None = None, progress=None, correction: RecentCorrection | None = None
+                 ) -> BacktestResult:
+    """Train at each origin, forecast the following block, gather predictions and metrics.
+
+    ``correction``: the running correction of the exceedance odds from the forecasts verified before each issue
+    day (:mod:`forecasting.recent_correction`); each block's model learns it from forecasts issued after its own
+    training period."""
     cfg = cfg or TrainConfig()
     times = pd.DatetimeIndex(ds["time"].values)
     train_end = pd.Timestamp(train_end)
@@ -56,7 +62,8 @@ def run_backtest(ds: xr.Dataset, target: str, horizons, train_end, test_end=None
     if neighbours is not None:
         neighbours = neighbours.reindex(time=ds["time"].values)
     os_ = origins(train_end, test_end, refit)
-    frames, models, fit_s, pred_s = [], [], 0.0, 0.0
+    frames, raw, models, fit_s, pred_s = [], [], [], 0.0, 0.0
+    corr_log: list[dict] = []
     for k, o in enumerate(os_):
         nxt = os_[k + 1] if k + 1 < len(os_) else test_end
         t0 = _time.perf_counter()
@@ -65,7 +72,12 @@ def run_backtest(ds: xr.Dataset, target: str, horizons, train_end, test_end=None
         model.fit(train, cfg, neighbours.sel(time=slice(None, o)) if neighbours is not None else None)
         fit_s += _time.perf_counter() - t0
         t1 = _time.perf_counter()
-        frames.append(predict_block(model, ds, o, nxt, neighbours, cfg.issue_hours))
+        block = predict_block(model, ds, o, nxt, neighbours, cfg.issue_hours, correction=correction,
+                              history=pd.concat(raw, ignore_index=True) if raw else None, not_before=train_end)
+        frames.append(block)
+        if correction is not None:
+            raw.append(block.attrs.get("uncorrected", block))
+            corr_log += block.attrs.get("correction", {}).get("days", [])
         pred_s += _time.perf_counter() - t1
         models.append(model)
         if progress:
@@ -77,7 +89,10 @@ def run_backtest(ds: xr.Dataset, target: str, horizons, train_end, test_end=None
     mets["setup"] = dict(target=target, stat=stat, horizons=[int(h) for h in horizons], met=met,
                          train_start=str(times[0]), train_end=str(train_end), test_end=str(test_end),
                          refit=refit or "none",
-                         met_note=MET_NOTES.get(models[0].spec.met, ""))
+                         met_note=MET_NOTES.get(models[0].spec.met, ""),
+                         recent_correction=None if correction is None else correction.describe())
+    if correction is not None:
+        mets["recent_correction_days"] = corr_log
     return BacktestResult(pred, mets, models)
 
 
@@ -91,8 +106,32 @@ MET_NOTES = {
 
 
 def predict_block(model: DirectForecaster, ds: xr.Dataset, start, end, neighbours=None,
-                  issue_hours=None, future_met=None) -> pd.DataFrame:
-    """Forecasts issued at every hour in ``(start, end]`` (features from data ≤ each issue time)."""
+                  issue_hours=None, future_met=None, correction: RecentCorrection | None = None,
+                  history: pd.DataFrame | None = None, not_before=None) -> pd.DataFrame:
+    """Forecasts issued at every hour in ``(start, end]`` (features from data ≤ each issue time).
+
+    With ``correction`` the exceedance odds (and the quantiles with them) are corrected from the forecasts verified
+    by 00:00 of each issue day (:mod:`forecasting.recent_correction`): this block's own uncorrected forecasts and
+    ``history`` (earlier blocks' uncorrected forecasts), issued after ``not_before`` only (default: the end of the
+    model's training period, so that every pair is out of sample)."""
+    raw = _predict_rows(model, ds, start, end, neighbours, issue_hours, future_met)
+    if correction is None or raw.empty:
+        return raw
+    if model.pool is not None:
+        raise ValueError("the running correction does not combine with an exceedance pool")
+    thr = concentration_thresholds(model.target, daily=model.stat != "hourly")
+    not_before = model.meta.get("train_end") if not_before is None else not_before
+    shifts, log = sequential_shifts(raw, thr, correction, not_before=not_before, history=history)
+    out = _predict_rows(model, ds, start, end, neighbours, issue_hours, future_met, shifts)
+    out.attrs["correction"] = dict(correction.describe(), days=log)
+    out.attrs["uncorrected"] = raw
+    return out
+
+
+def _predict_rows(model: DirectForecaster, ds: xr.Dataset, start, end, neighbours, issue_hours, future_met,
+                  shifts: np.ndarray | None = None) -> pd.DataFrame:
+    """The forecast table of :func:`predict_block`; ``shifts`` (one row per output row, in order): log-odds shifts
+    at the target's AQI thresholds."""
     times = pd.DatetimeIndex(ds["time"].values)
     sites = ds["site"].values
     S, T = len(sites), len(times)
@@ -109,14 +148,17 @@ def predict_block(model: DirectForecaster, ds: xr.Dataset, start, end, neighbour
     site_idx = np.repeat(np.arange(S), T)
     time_idx = np.tile(np.arange(T), S)
     thr = concentration_thresholds(model.target, daily=model.stat != "hourly")
+    knots = list(thr.values())
     levels = sorted(set(CRPS_LEVELS) | {0.1, 0.5, 0.9})
-    out = []
+    out, done = [], 0
     for h, X, _, rows in model.matrices(ds, [h for h in model.horizons], neighbours, future_met,
                                         issue_mask=mask, with_target=False):
         if len(rows) == 0:
             continue
+        sh = None if shifts is None else shifts[done:done + len(rows)]
+        done += len(rows)
         si, ti = site_idx[rows], time_idx[rows]
-        point, q, scale = model.distribution(X[rows], h, levels, groups=ti)   # sites issued together: same ti
+        point, q, scale = model.distribution(X[rows], h, levels, groups=ti, odds_shift=sh, knots=knots)
         vi = ti + h
         inside = vi < T
         obs = np.full(len(rows), np.nan)
@@ -132,7 +174,7 @@ def predict_block(model: DirectForecaster, ds: xr.Dataset, start, end, neighbour
         })
         for j, lv in enumerate(levels):
             df[f"q{lv:.2f}"] = q[:, j]
-        pr = model.exceedances(X[rows], h, list(thr.values()), groups=ti)
+        pr = model.exceedances(X[rows], h, knots, groups=ti, odds_shift=sh, knots=knots)
         for k, a in enumerate(thr):
             df[f"p_gt_{a}"] = pr[:, k]
         out.append(df)

@@ -94,7 +94,11 @@ def reliability(obs_event, prob, n_bins: int = 10, groups=None, n_boot: int = 10
     With ``groups`` (e.g. the valid day of each case) each row also gets a 95 % interval of the observed
     frequency from a cluster bootstrap over the groups (cases of one day are not independent: a single
     episode fills a bin), the number of groups, and ``consistent`` — whether the mean forecast lies inside
-    that interval, i.e. the bin is reliable within sampling uncertainty."""
+    that interval, i.e. the bin is reliable within sampling uncertainty.
+
+    A bin whose cases are all events (or all non-events) gives every resample the same frequency, a zero-width
+    interval that no forecast below 1 (above 0) could meet however few days the bin holds.  Such a bin gets the
+    Jeffreys interval of a proportion observed on its number of days instead (``interval: "jeffreys-days"``)."""
     o, p = np.asarray(obs_event, float), np.asarray(prob, float)
     m = _ok(o, p)
     o, p = o[m], p[m]
@@ -118,7 +122,16 @@ def reliability(obs_event, prob, n_bins: int = 10, groups=None, n_boot: int = 10
         for b, r in enumerate(rows):
             if r["n"]:
                 lo, hi = np.nanquantile(freq[:, b], [0.025, 0.975])
-                r.update(observed_lo=float(lo), observed_hi=float(hi), groups=int((n[:, b] > 0).sum()),
+                days = int((n[:, b] > 0).sum())
+                kind = "bootstrap"
+                if lo == hi and r["observed_freq"] in (0.0, 1.0):
+                    from scipy.stats import beta
+
+                    k = days * r["observed_freq"]
+                    lo, hi = (float(beta.ppf(q, k + 0.5, days - k + 0.5)) for q in (0.025, 0.975))
+                    lo, hi = (0.0 if k == 0 else lo), (1.0 if k == days else hi)
+                    kind = "jeffreys-days"
+                r.update(observed_lo=float(lo), observed_hi=float(hi), groups=days, interval=kind,
                          consistent=bool(lo <= r["mean_forecast"] <= hi))
     return rows
 

@@ -32,6 +32,7 @@ from forecasting import hourly_day as HD
 from forecasting.baselines import Climatology
 from forecasting.calibration import GRID, BinnedLogConformal, BlendConformal, ConditionedConformal
 from forecasting.exceedance import ExceedancePool, choose_weight, fit_season, remap_cdf, remap_quantiles
+from forecasting.recent_correction import apply_shift
 from forecasting.exceedance import classifier as event_classifier
 
 HIST_HOURS = 24 * 7  # observations needed before an issue time (longest window 72 h + 24 h tendency)
@@ -574,27 +575,38 @@ class DirectForecaster:
         c = np.expm1(np.maximum((lo + hi) / 2, 0)) if kind == "quantile-mid" else point
         return c, np.maximum((hi - lo) / 2.563, 0.05)
 
-    def _knot_cdfs(self, X, h, c, scale):
-        """Conformal CDF F₀ and pooled CDF G at the pool's knots, each ``(n, knots)``."""
+    def _knot_cdfs(self, X, h, c, scale, odds_shift=None, knots=None):
+        """Conformal CDF F₀ and final CDF G at the knots, each ``(n, knots)``: the pool's knots and pooled CDF, or,
+        with ``odds_shift`` (log-odds of P(Y > c) per row and knot, :mod:`forecasting.recent_correction`), ``knots``
+        and the shifted CDF (after the pool when the model has one)."""
         key = self._calib_key(X)
-        F0 = np.stack([1 - self.calibrator.exceedance(c, h, k, scale, recalibrate=False, key=key)
-                        for k in self.pool.thresholds], axis=1)
-        with threadpool_limits(limits=1, user_api="openmp"):
-            G = 1 - self.pool.pooled(X, 1 - F0)
+        if knots is None or self.pool is not None:
+            knots = list(self.pool.thresholds) if self.pool is not None else list(knots)
+        F0 = np.stack([1 - self.calibrator.exceedance(c, h, k, scale, recalibrate=self.pool is None, key=key)
+                       for k in knots], axis=1)
+        G = F0
+        if self.pool is not None:
+            with threadpool_limits(limits=1, user_api="openmp"):
+                G = 1 - self.pool.pooled(X, 1 - F0)
+        if odds_shift is not None:
+            exc = apply_shift(1 - G, np.asarray(odds_shift, float))
+            G = 1 - np.minimum.accumulate(np.nan_to_num(exc, nan=1.0), axis=1)     # P(Y > c) falls with c
+            G = np.where(np.isfinite(F0), G, np.nan)
         return F0, G
 
-    def distribution(self, X: np.ndarray, h, levels, groups=None
+    def distribution(self, X: np.ndarray, h, levels, groups=None, odds_shift=None, knots=None
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """(point, quantiles at ``levels``, scale) for design-matrix rows at horizon(s) ``h``; ``groups`` labels
-        rows issued at the same time (for models fitted with site pooling)."""
+        rows issued at the same time (for models fitted with site pooling); ``odds_shift`` ``(n, len(knots))``
+        shifts the log-odds of P(Y > knot) (the running correction from verified forecasts)."""
         raw = self.predict_point(X)
         c, scale = self._center_scale(X, raw)
         c, point = self._anchored("centre", c, X, h), self._anchored("point", raw, X, h)
         c, point = self._site_pooled("centre", c, h, groups), self._site_pooled("point", point, h, groups)
         key = self._calib_key(X)
-        if self.pool is None:
+        if self.pool is None and odds_shift is None:
             return point, self.calibrator.quantiles(c, h, levels, scale, key=key), scale
-        F0, G = self._knot_cdfs(X, h, c, scale)
+        F0, G = self._knot_cdfs(X, h, c, scale, odds_shift, knots)
         base = self.calibrator.quantiles(c, h, GRID, scale, key=key)
         return point, remap_quantiles(base, GRID, F0, G, levels), scale
 
@@ -602,16 +614,17 @@ class DirectForecaster:
         """P(Y > threshold) — of the pooled distribution when the model has an exceedance pool."""
         return self.exceedances(X, h, [threshold])[:, 0]
 
-    def exceedances(self, X: np.ndarray, h, thresholds, groups=None) -> np.ndarray:
-        """P(Y > c) for several thresholds at once, shape ``(n, len(thresholds))``."""
+    def exceedances(self, X: np.ndarray, h, thresholds, groups=None, odds_shift=None, knots=None) -> np.ndarray:
+        """P(Y > c) for several thresholds at once, shape ``(n, len(thresholds))`` (``odds_shift``, ``knots``: as in
+        :meth:`distribution`)."""
         c, scale = self._center_scale(X, self.predict_point(X))
         c = self._site_pooled("centre", self._anchored("centre", c, X, h), h, groups)
         key = self._calib_key(X)
         raw = np.stack([self.calibrator.exceedance(c, h, t, scale, recalibrate=self.pool is None, key=key)
                         for t in thresholds], axis=1)
-        if self.pool is None:
+        if self.pool is None and odds_shift is None:
             return raw
-        F0, G = self._knot_cdfs(X, h, c, scale)
+        F0, G = self._knot_cdfs(X, h, c, scale, odds_shift, knots)
         return np.stack([1 - remap_cdf(1 - raw[:, k], F0, G) for k in range(raw.shape[1])], axis=1)
 
 

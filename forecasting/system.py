@@ -17,8 +17,9 @@ import xarray as xr
 from forecasting import daily as D
 from forecasting.hourly_day import hours_of
 from forecasting.models import HIST_HOURS, DirectForecaster, TrainConfig, make_forecaster, natural_day_horizons
-from forecasting.probabilistic import (AQI_THRESHOLDS, derived_aqi, even_grid,
+from forecasting.probabilistic import (AQI_THRESHOLDS, concentration_thresholds, derived_aqi, even_grid,
                                        to_timestamp)
+from forecasting.recent_correction import RecentCorrection, band_label, odds_factors, shifts_for
 from forecasting.features import POLLUTANTS
 
 HOURLY_HORIZONS = list(range(1, 73))
@@ -26,6 +27,8 @@ HOURLY_HORIZONS = list(range(1, 73))
 NO_WEATHER = "NO weather input: forecast from past concentrations, calendar and neighbouring sites only"
 OBSERVED_WEATHER_ONLY = "observed meteorology up to the issue time only (no weather forecast loaded)"
 FAN_LEVELS = (0.1, 0.25, 0.5, 0.75, 0.9)
+#: the running correction re-issues past forecasts every this many hours (02:00, 05:00, … 23:00)
+REISSUE_EVERY = 3
 
 
 @dataclass
@@ -135,8 +138,13 @@ class ForecastSystem:
 
     # ------------------------------------------------------------------ forecasting
     def forecast(self, ds: xr.Dataset, issue_time, neighbours: xr.Dataset | None = None,
-                 future_met: xr.Dataset | None = None, n_levels: int = 49, progress=None) -> Forecast:
-        """Forecast issued at ``issue_time`` from observations at or before it (later data ignored)."""
+                 future_met: xr.Dataset | None = None, n_levels: int = 49, progress=None,
+                 correction: RecentCorrection | None = None) -> Forecast:
+        """Forecast issued at ``issue_time`` from observations at or before it (later data ignored).
+
+        ``correction``: correct the hourly models' exceedance odds from their forecasts verified by 00:00 of the issue
+        day (:mod:`forecasting.recent_correction`), re-issued here from ``ds`` for the issue times after the end of the
+        training period; ``info["recent_correction"]`` says per pollutant what was used, or why nothing was."""
         t0 = _time.perf_counter()
         issue = to_timestamp(issue_time).floor("h")
         hist = ds.sel(time=slice(issue - pd.Timedelta(hours=HIST_HOURS + 120), issue))
@@ -151,12 +159,17 @@ class ForecastSystem:
         q_all = {}
         mask = np.zeros((len(sites), len(grid_t)), bool)
         mask[:, it] = True
+        corr_info: dict[str, dict] = {}
         for k, (tgt, m) in enumerate(self.hourly.items()):
             Xs, hs = [], []
             for h, X, _, rows in m.matrices(ext, HOURLY_HORIZONS, nb, future_met, issue_mask=mask, with_target=False):
                 Xs.append(X[rows]); hs.append(np.full(len(rows), h))
             hh = np.concatenate(hs)
-            _, q, _ = m.distribution(np.concatenate(Xs), hh, levels, groups=np.zeros(len(hh)))   # (h, site) rows
+            shift, knots = None, None
+            if correction is not None:
+                shift, knots, corr_info[tgt] = recent_shifts(m, ds, issue, neighbours, correction, hh)
+            _, q, _ = m.distribution(np.concatenate(Xs), hh, levels, groups=np.zeros(len(hh)),
+                                     odds_shift=shift, knots=knots)   # (h, site) rows
             qs = q.reshape(len(HOURLY_HORIZONS), len(sites), len(levels)).transpose(1, 0, 2)
             q_all[tgt] = qs
             if progress:
@@ -189,8 +202,41 @@ class ForecastSystem:
                                  NO_WEATHER if met_used == "none" else OBSERVED_WEATHER_ONLY),
                         **facts),
             daily_hourly_input=sorted(t for t, m in dm.items() if m.day_input is not None),
+            **({"recent_correction": dict(correction.describe(), pollutants=corr_info)} if correction else {}),
             seconds=round(_time.perf_counter() - t0, 2))
         return Forecast(issue, hourly, daily, info)
+
+
+def recent_shifts(m: DirectForecaster, ds: xr.Dataset, issue: pd.Timestamp, neighbours: xr.Dataset | None,
+                  cfg: RecentCorrection, horizons: np.ndarray) -> tuple[np.ndarray | None, list | None, dict]:
+    """The running correction of one hourly model at ``issue``: log-odds shifts for rows at ``horizons`` (or None),
+    the concentration knots they apply at, and what was used (or why nothing was) for the forecast's record.
+
+    The model re-issues its forecasts of the last ``cfg.window_days`` days (every ``REISSUE_EVERY`` hours, issued
+    after its training period) from ``ds`` cut at 00:00 of the issue day; the pairs verified by then give the odds
+    factors (:func:`forecasting.recent_correction.odds_factors`)."""
+    from forecasting.backtest import predict_block
+
+    as_of = issue.floor("D")
+    train_end = pd.Timestamp(m.meta.get("train_end", ds["time"].values[0]))
+    if m.spec.met not in ("none", "current"):
+        return None, None, {"used": False, "reason": "needs past weather forecasts, which are not kept"}
+    if m.pool is not None:
+        return None, None, {"used": False, "reason": "the model has an exceedance pool"}
+    start = max(train_end, as_of - pd.Timedelta(days=cfg.window_days) - pd.Timedelta(hours=max(m.horizons)))
+    if start >= as_of - pd.Timedelta(hours=1):
+        return None, None, {"used": False, "as_of": str(as_of),
+                            "reason": f"no forecasts verified after the end of training ({train_end})"}
+    cut = ds.sel(time=slice(start - pd.Timedelta(hours=HIST_HOURS + 120), as_of))
+    nb = neighbours.sel(time=slice(None, as_of)).reindex(time=cut["time"].values) if neighbours is not None else None
+    pairs = predict_block(m, cut, start, as_of, nb, issue_hours=tuple(range(REISSUE_EVERY - 1, 24, REISSUE_EVERY)))
+    thr = concentration_thresholds(m.target)
+    factors = odds_factors(pairs, thr, as_of, cfg, not_before=train_end) if len(pairs) else {}
+    if not factors:
+        return None, None, {"used": False, "as_of": str(as_of), "reason": "no verified forecasts in the window"}
+    shift = shifts_for(horizons, factors, list(thr))
+    return shift, list(thr.values()), {"used": True, "as_of": str(as_of), "since": str(start),
+                                       "bands": {band_label(b): r for b, r in factors.items()}}
 
 
 def _shared_hourly_hours(evening_cfg: TrainConfig | None) -> list[int] | None:

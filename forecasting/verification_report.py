@@ -16,6 +16,11 @@ def backtest_markdown(metrics: dict, title: str = "Forecast verification") -> st
             f"test end {s.get('test_end', '?')}; refit: {s.get('refit', 'none')}; origins: {len(t.get('origins', []))}",
             f"- Meteorology: {s.get('met_note', '')}",
             f"- {t.get('n_forecasts', 0)} forecasts; fit {t.get('fit_seconds', '?')} s, predict {t.get('predict_seconds', '?')} s"]
+    rc = s.get("recent_correction")
+    if rc:
+        out.append(f"- Exceedance odds corrected from the forecasts verified in the last {rc['window_days']} days "
+                   f"(refreshed at 00:00; {rc['prior_cases']:g} pseudo-cases; thresholds with fewer than "
+                   f"{rc['min_events']} events take the next lower one's factor)")
     for m in metrics.get("models", [])[:1]:
         pool = m.get("exceedance_pool")
         if pool:
