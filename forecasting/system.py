@@ -218,7 +218,9 @@ def recent_shifts(m: DirectForecaster, ds: xr.Dataset, issue: pd.Timestamp, neig
     from forecasting.backtest import predict_block
 
     as_of = issue.floor("D")
-    train_end = pd.Timestamp(m.meta.get("train_end", ds["time"].values[0]))
+    if "train_end" not in m.meta:
+        return None, None, {"used": False, "reason": "the model does not record the end of its training period"}
+    train_end = pd.Timestamp(m.meta["train_end"])
     if m.spec.met not in ("none", "current"):
         return None, None, {"used": False, "reason": "needs past weather forecasts, which are not kept"}
     if m.pool is not None:
