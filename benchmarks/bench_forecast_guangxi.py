@@ -27,7 +27,7 @@ FIRST_ORIGIN = "2019-01-31 23:00"
 END = "2019-06-30 23:00"
 
 
-def hourly_runs(gx, nb, rows, threads, with_nb_variant=True, **cfg_kw):
+def hourly_runs(gx, nb, rows, threads, with_nb_variant=True, correction=None, **cfg_kw):
     from forecasting.backtest import run_backtest
     from forecasting.models import TrainConfig
 
@@ -38,7 +38,7 @@ def hourly_runs(gx, nb, rows, threads, with_nb_variant=True, **cfg_kw):
     for name, n in variants.items():
         t0 = time.perf_counter()
         res = run_backtest(gx, "PM2.5", [24, 48, 72], FIRST_ORIGIN, END, met="none", neighbours=n, cfg=cfg,
-                           refit="monthly")
+                           refit="monthly", correction=correction)
         out[name] = res
         print(f"[hourly PM2.5 {name}] {time.perf_counter() - t0:.0f} s", flush=True)
     return out
@@ -95,6 +95,9 @@ def main(argv=None) -> int:
     ap.add_argument("--calib-edges", default="", help="Mondrian bins of the predicted level, e.g. 35,75")
     ap.add_argument("--pool", action="store_true", help="pooled exceedance classifiers (TrainConfig.exceedance_pool)")
     ap.add_argument("--hourly-only", action="store_true", help="skip the daily AQI run")
+    ap.add_argument("--recent-correction", type=int, default=0, metavar="DAYS",
+                    help="hourly runs: running correction of the exceedance odds from the forecasts verified in the "
+                         "last DAYS days (forecasting.recent_correction; 0 = off)")
     ap.add_argument("--out", default=str(OUT), help="results directory")
     args = ap.parse_args(argv)
     OUT = Path(args.out)
@@ -110,7 +113,10 @@ def main(argv=None) -> int:
 
     gx, nb = demo_guangxi()
     OUT.mkdir(parents=True, exist_ok=True)
-    runs = hourly_runs(gx, nb, args.max_rows, args.threads, not args.no_neighbour_run, **kw)
+    from forecasting.recent_correction import RecentCorrection
+
+    runs = hourly_runs(gx, nb, args.max_rows, args.threads, not args.no_neighbour_run,
+                       RecentCorrection(window_days=args.recent_correction) if args.recent_correction else None, **kw)
     summary = {"hourly": {}, "daily_aqi_gt100": {}}
     lines = ["## Guangxi hourly PM2.5 — MSE skill vs persistence / climatology (rolling monthly origins, Feb–Jun 2019)",
              "| city | h | n | RMSE | skill vs persistence | skill vs climatology | cov80 |", "|---|---|---|---|---|---|---|"]
@@ -134,6 +140,15 @@ def main(argv=None) -> int:
             b = s[h]
             lines.append(f"| ALL ({name}) | {h} | – | {b['rmse']:.1f} | {b['skill_vs_persistence']:.2f} | "
                          f"{b['skill_vs_climatology']:.2f} | {b['coverage_80']:.2f} |")
+    lines += ["", "| run | h | AQI | concentration | base rate | Brier skill | probability bins outside their interval |",
+              "|---|---|---|---|---|---|---|"]
+    for name, res in runs.items():
+        for h, b in res.metrics["by_horizon"].items():
+            for a, e in b["exceedance"].items():
+                out_ = [f"{r['bin_lo']:.1f}–{r['bin_hi']:.1f} ({r['mean_forecast']:.2f} → {r['observed_freq']:.2f})"
+                        for r in e.get("reliability", []) if r["n"] and not r.get("consistent", True)]
+                lines.append(f"| {name} | {h} | {a} | {e['concentration']:g} | {e['base_rate']:.3f} | "
+                             f"{e['brier_skill']:.3f} | {', '.join(out_) or 'none'} |")
     t0 = time.perf_counter()
     if args.hourly_only:
         print("\n".join(lines))
