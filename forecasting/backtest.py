@@ -72,12 +72,15 @@ def run_backtest(ds: xr.Dataset, target: str, horizons, train_end, test_end=None
         model.fit(train, cfg, neighbours.sel(time=slice(None, o)) if neighbours is not None else None)
         fit_s += _time.perf_counter() - t0
         t1 = _time.perf_counter()
-        block = predict_block(model, ds, o, nxt, neighbours, cfg.issue_hours, correction=correction,
-                              history=pd.concat(raw, ignore_index=True) if raw else None, not_before=train_end)
-        frames.append(block)
-        if correction is not None:
-            raw.append(block.attrs.get("uncorrected", block))
-            corr_log += block.attrs.get("correction", {}).get("days", [])
+        if correction is None:
+            frames.append(predict_block(model, ds, o, nxt, neighbours, cfg.issue_hours))
+        else:
+            block, uncorrected, log = predict_block_corrected(
+                model, ds, o, nxt, correction, neighbours, cfg.issue_hours,
+                history=pd.concat(raw, ignore_index=True) if raw else None, not_before=train_end)
+            frames.append(block)
+            raw.append(uncorrected)
+            corr_log += log
         pred_s += _time.perf_counter() - t1
         models.append(model)
         if progress:
@@ -106,26 +109,29 @@ MET_NOTES = {
 
 
 def predict_block(model: DirectForecaster, ds: xr.Dataset, start, end, neighbours=None,
-                  issue_hours=None, future_met=None, correction: RecentCorrection | None = None,
-                  history: pd.DataFrame | None = None, not_before=None) -> pd.DataFrame:
-    """Forecasts issued at every hour in ``(start, end]`` (features from data ≤ each issue time).
+                  issue_hours=None, future_met=None) -> pd.DataFrame:
+    """Forecasts issued at every hour in ``(start, end]`` (features from data ≤ each issue time)."""
+    return _predict_rows(model, ds, start, end, neighbours, issue_hours, future_met)
 
-    With ``correction`` the exceedance odds (and the quantiles with them) are corrected from the forecasts verified
-    by 00:00 of each issue day (:mod:`forecasting.recent_correction`): this block's own uncorrected forecasts and
-    ``history`` (earlier blocks' uncorrected forecasts), issued after ``not_before`` only (default: the end of the
-    model's training period, so that every pair is out of sample)."""
+
+def predict_block_corrected(model: DirectForecaster, ds: xr.Dataset, start, end, correction: RecentCorrection,
+                            neighbours=None, issue_hours=None, future_met=None, history: pd.DataFrame | None = None,
+                            not_before=None) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+    """:func:`predict_block` with the exceedance odds (and the quantiles with them) corrected from the forecasts
+    verified by 00:00 of each issue day (:mod:`forecasting.recent_correction`): this block's own uncorrected
+    forecasts and ``history`` (earlier blocks' uncorrected forecasts), issued after ``not_before`` only (default: the
+    end of the model's training period, so that every pair is out of sample).
+
+    Returns the corrected forecasts, the uncorrected ones (the next block's history) and the factors per day."""
     raw = _predict_rows(model, ds, start, end, neighbours, issue_hours, future_met)
-    if correction is None or raw.empty:
-        return raw
+    if raw.empty:
+        return raw, raw, []
     if model.pool is not None:
         raise ValueError("the running correction does not combine with an exceedance pool")
     thr = concentration_thresholds(model.target, daily=model.stat != "hourly")
     not_before = model.meta.get("train_end") if not_before is None else not_before
     shifts, log = sequential_shifts(raw, thr, correction, not_before=not_before, history=history)
-    out = _predict_rows(model, ds, start, end, neighbours, issue_hours, future_met, shifts)
-    out.attrs["correction"] = dict(correction.describe(), days=log)
-    out.attrs["uncorrected"] = raw
-    return out
+    return _predict_rows(model, ds, start, end, neighbours, issue_hours, future_met, shifts), raw, log
 
 
 def _predict_rows(model: DirectForecaster, ds: xr.Dataset, start, end, neighbours, issue_hours, future_met,

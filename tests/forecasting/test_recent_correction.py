@@ -158,3 +158,15 @@ def test_cli_run_after_the_training_period_applies_and_records_the_correction(de
     assert "PM2.5 not used (no forecasts verified after the end of training" in capsys.readouterr().out
     assert main([*early, "--recent-correction", "-3", "--out", str(tmp_path / "bad")]) == 2
     assert "--recent-correction -3" in capsys.readouterr().err
+
+
+def test_after_a_refit_the_correction_keeps_the_earlier_models_verified_forecasts(synth, tiny_cfg):
+    cfg = RecentCorrection(window_days=7, min_events=5)
+    res = run_backtest(synth, "PM2.5", [24], "2020-02-15 23:00", "2020-03-20 23:00", met="current", cfg=tiny_cfg,
+                       refit="monthly", correction=cfg)
+    assert res.metrics["timing"]["origins"] == ["2020-02-15 23:00:00", "2020-02-29 23:00:00"]
+    days = {d["as_of"]: d for d in res.metrics["recent_correction_days"]}
+    # the second model's first day is corrected from the first model's forecasts verified in the week before
+    assert days["2020-03-01"]["7-24 h"]["cases"] >= 6 * 24 * 3 - 24 * 3
+    assert days["2020-02-16"] == {"as_of": "2020-02-16"}
+    assert len(res.predictions) == len(res.predictions.drop_duplicates(["site", "issue_time", "horizon"]))
