@@ -198,7 +198,8 @@ def _correction_line(rc: dict) -> str:
             continue
         band = r["bands"].get("7-24 h") or next(iter(r["bands"].values()))
         f = ", ".join(f"AQI>{a} ×{v:.2f}" for a, v in band["factors"].items())
-        parts.append(f"{tgt} odds {f} (24 h band, {band['cases']} verified forecasts since {r['since'][:10]})")
+        parts.append(f"{tgt} odds {f} (24 h band: {band['cases']} verified forecasts, "
+                     f"re-issued from {r['since'][:10]})")
     return f"{rc.get('window_days')} days; " + "; ".join(parts)
 
 
