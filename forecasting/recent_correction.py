@@ -39,6 +39,7 @@ class RecentCorrection:
     min_events: int = 30             # a threshold with fewer events in the window borrows the next lower one's factor
 
     def describe(self) -> dict:
+        """The settings as a JSON-ready dict (for forecast records and backtest metrics)."""
         return asdict(self)
 
 
@@ -48,6 +49,7 @@ def band_of(horizon) -> np.ndarray:
 
 
 def band_label(b: int) -> str:
+    """A band's label in records, e.g. ``"7-24 h"``."""
     lo, hi = CORRECTION_BANDS[b] + 1, CORRECTION_BANDS[b + 1]
     return f"{lo}-{hi} h" if hi < 10_000 else f">{lo - 1} h"
 
