@@ -164,7 +164,7 @@ def _predict_rows(model: DirectForecaster, ds: xr.Dataset, start, end, neighbour
         sh = None if shifts is None else shifts[done:done + len(rows)]
         done += len(rows)
         si, ti = site_idx[rows], time_idx[rows]
-        point, q, scale = model.distribution(X[rows], h, levels, groups=ti, odds_shift=sh, knots=knots)
+        point, q, pr, scale = model.forecast_rows(X[rows], h, levels, knots, groups=ti, odds_shift=sh, knots=knots)
         vi = ti + h
         inside = vi < T
         obs = np.full(len(rows), np.nan)
@@ -180,7 +180,6 @@ def _predict_rows(model: DirectForecaster, ds: xr.Dataset, start, end, neighbour
         })
         for j, lv in enumerate(levels):
             df[f"q{lv:.2f}"] = q[:, j]
-        pr = model.exceedances(X[rows], h, knots, groups=ti, odds_shift=sh, knots=knots)
         for k, a in enumerate(thr):
             df[f"p_gt_{a}"] = pr[:, k]
         out.append(df)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import beta
 
 PM25_DAILY_BREAKS = (35.0, 75.0, 115.0, 150.0, 250.0)  # HJ 633 daily PM2.5 IAQI 50/100/150/200/300
 
@@ -125,8 +126,6 @@ def reliability(obs_event, prob, n_bins: int = 10, groups=None, n_boot: int = 10
                 days = int((n[:, b] > 0).sum())
                 kind = "bootstrap"
                 if lo == hi and r["observed_freq"] in (0.0, 1.0):
-                    from scipy.stats import beta
-
                     k = days * r["observed_freq"]
                     lo, hi = (float(beta.ppf(q, k + 0.5, days - k + 0.5)) for q in (0.025, 0.975))
                     lo, hi = (0.0 if k == 0 else lo), (1.0 if k == days else hi)

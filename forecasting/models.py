@@ -575,13 +575,11 @@ class DirectForecaster:
         c = np.expm1(np.maximum((lo + hi) / 2, 0)) if kind == "quantile-mid" else point
         return c, np.maximum((hi - lo) / 2.563, 0.05)
 
-    def _knot_cdfs(self, X, h, c, scale, odds_shift=None, knots=None):
+    def _knot_cdfs(self, X, h, c, scale, key, odds_shift=None, knots=None):
         """Conformal CDF F₀ and final CDF G at the knots, each ``(n, knots)``: the pool's knots and pooled CDF, or,
         with ``odds_shift`` (log-odds of P(Y > c) per row and knot, :mod:`forecasting.recent_correction`), ``knots``
         and the shifted CDF (after the pool when the model has one)."""
-        key = self._calib_key(X)
-        if knots is None or self.pool is not None:
-            knots = list(self.pool.thresholds) if self.pool is not None else list(knots)
+        knots = list(self.pool.thresholds) if self.pool is not None else list(knots)
         F0 = np.stack([1 - self.calibrator.exceedance(c, h, k, scale, recalibrate=self.pool is None, key=key)
                        for k in knots], axis=1)
         G = F0
@@ -594,19 +592,37 @@ class DirectForecaster:
             G = np.where(np.isfinite(F0), G, np.nan)
         return F0, G
 
+    def _prepared(self, X: np.ndarray, h, groups) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, object]:
+        """(point, distribution centre, scale, calibration key) of design-matrix rows: the models' predictions,
+        anchored and site-pooled as configured."""
+        raw = self.predict_point(X)
+        c, scale = self._center_scale(X, raw)
+        c, point = self._anchored("centre", c, X, h), self._anchored("point", raw, X, h)
+        c, point = self._site_pooled("centre", c, h, groups), self._site_pooled("point", point, h, groups)
+        return point, c, scale, self._calib_key(X)
+
+    def forecast_rows(self, X: np.ndarray, h, levels, thresholds, groups=None, odds_shift=None, knots=None
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """(point, quantiles at ``levels``, P(Y > c) at ``thresholds``, scale) from one pass of the models — what
+        :meth:`distribution` and :meth:`exceedances` give, without predicting twice."""
+        point, c, scale, key = self._prepared(X, h, groups)
+        exc = np.stack([self.calibrator.exceedance(c, h, t, scale, recalibrate=self.pool is None, key=key)
+                        for t in thresholds], axis=1)
+        if self.pool is None and odds_shift is None:
+            return point, self.calibrator.quantiles(c, h, levels, scale, key=key), exc, scale
+        F0, G = self._knot_cdfs(X, h, c, scale, key, odds_shift, knots)
+        q = remap_quantiles(self.calibrator.quantiles(c, h, GRID, scale, key=key), GRID, F0, G, levels)
+        return point, q, np.stack([1 - remap_cdf(1 - exc[:, k], F0, G) for k in range(exc.shape[1])], axis=1), scale
+
     def distribution(self, X: np.ndarray, h, levels, groups=None, odds_shift=None, knots=None
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """(point, quantiles at ``levels``, scale) for design-matrix rows at horizon(s) ``h``; ``groups`` labels
         rows issued at the same time (for models fitted with site pooling); ``odds_shift`` ``(n, len(knots))``
         shifts the log-odds of P(Y > knot) (the running correction from verified forecasts)."""
-        raw = self.predict_point(X)
-        c, scale = self._center_scale(X, raw)
-        c, point = self._anchored("centre", c, X, h), self._anchored("point", raw, X, h)
-        c, point = self._site_pooled("centre", c, h, groups), self._site_pooled("point", point, h, groups)
-        key = self._calib_key(X)
+        point, c, scale, key = self._prepared(X, h, groups)
         if self.pool is None and odds_shift is None:
             return point, self.calibrator.quantiles(c, h, levels, scale, key=key), scale
-        F0, G = self._knot_cdfs(X, h, c, scale, odds_shift, knots)
+        F0, G = self._knot_cdfs(X, h, c, scale, key, odds_shift, knots)
         base = self.calibrator.quantiles(c, h, GRID, scale, key=key)
         return point, remap_quantiles(base, GRID, F0, G, levels), scale
 
@@ -617,15 +633,7 @@ class DirectForecaster:
     def exceedances(self, X: np.ndarray, h, thresholds, groups=None, odds_shift=None, knots=None) -> np.ndarray:
         """P(Y > c) for several thresholds at once, shape ``(n, len(thresholds))`` (``odds_shift``, ``knots``: as in
         :meth:`distribution`)."""
-        c, scale = self._center_scale(X, self.predict_point(X))
-        c = self._site_pooled("centre", self._anchored("centre", c, X, h), h, groups)
-        key = self._calib_key(X)
-        raw = np.stack([self.calibrator.exceedance(c, h, t, scale, recalibrate=self.pool is None, key=key)
-                        for t in thresholds], axis=1)
-        if self.pool is None and odds_shift is None:
-            return raw
-        F0, G = self._knot_cdfs(X, h, c, scale, odds_shift, knots)
-        return np.stack([1 - remap_cdf(1 - raw[:, k], F0, G) for k in range(raw.shape[1])], axis=1)
+        return self.forecast_rows(X, h, [0.5], thresholds, groups, odds_shift, knots)[2]
 
 
 def anchor(model: np.ndarray, latest: np.ndarray, w) -> np.ndarray:

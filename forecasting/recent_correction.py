@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from forecasting.calibration import horizon_band
+
 #: upper ends of the horizon bands (hours) whose verified pairs are pooled into one correction
 CORRECTION_BANDS = (0, 6, 24, 48, 72, 10_000)
 
@@ -45,7 +47,7 @@ class RecentCorrection:
 
 def band_of(horizon) -> np.ndarray:
     """The correction band of each horizon (hours)."""
-    return np.searchsorted(np.asarray(CORRECTION_BANDS[1:-1]), np.asarray(horizon), side="left")
+    return horizon_band(horizon, CORRECTION_BANDS)
 
 
 def band_label(b: int) -> str:
@@ -72,19 +74,24 @@ def odds_factors(pairs: pd.DataFrame, thresholds: dict, as_of, cfg: RecentCorrec
     obs = d["observed"].to_numpy(float)
     for b in np.unique(bands):
         s = bands == b
-        rec = {"cases": int(s.sum()), "days": int(pd.to_datetime(d["valid_time"][s]).dt.floor("D").nunique()),
-               "factors": {}, "events": {}}
-        for a, c in thresholds.items():
-            p = d[f"p_gt_{a}"].to_numpy(float)[s]
-            good = np.isfinite(p)
-            events = float((obs[s][good] > c).sum())
-            f = (events + cfg.prior_cases) / (float(p[good].sum()) + cfg.prior_cases)
-            if events < cfg.min_events and rec["factors"]:
-                f = list(rec["factors"].values())[-1]
-            rec["factors"][str(a)] = float(np.clip(f, 1 / cfg.max_factor, cfg.max_factor))
-            rec["events"][str(a)] = int(events)
-        out[int(b)] = rec
+        events = np.array([float((obs[s] > c)[np.isfinite(d[f"p_gt_{a}"].to_numpy(float)[s])].sum())
+                           for a, c in thresholds.items()])
+        sums = np.array([float(np.nansum(d[f"p_gt_{a}"].to_numpy(float)[s])) for a in thresholds])
+        fac = _factors(events, sums, cfg)
+        out[int(b)] = {"cases": int(s.sum()),
+                       "days": int(pd.to_datetime(d["valid_time"][s]).dt.floor("D").nunique()),
+                       "factors": {str(a): float(f) for a, f in zip(thresholds, fac)},
+                       "events": {str(a): int(e) for a, e in zip(thresholds, events)}}
     return out
+
+
+def _factors(events: np.ndarray, prob_sums: np.ndarray, cfg: RecentCorrection) -> np.ndarray:
+    """Odds factors from window sums of events and forecast probabilities, thresholds ascending along the last
+    axis: ``(E + k) / (P + k)`` within bounds, and the next lower threshold's factor where events are too few."""
+    fac = np.clip((events + cfg.prior_cases) / (prob_sums + cfg.prior_cases), 1 / cfg.max_factor, cfg.max_factor)
+    for j in range(1, fac.shape[-1]):
+        fac[..., j] = np.where(events[..., j] < cfg.min_events, fac[..., j - 1], fac[..., j])
+    return fac
 
 
 def shifts_for(horizon, factors: dict[int, dict], levels) -> np.ndarray:
@@ -137,10 +144,7 @@ def sequential_shifts(pred: pd.DataFrame, thresholds: dict, cfg: RecentCorrectio
     idx = np.arange(len(all_days)) + 1
     lo = np.maximum(idx - W, 0)
     wev, wps, wn = cev[idx] - cev[lo], cps[idx] - cps[lo], cn[idx] - cn[lo]
-    fac = np.clip((wev + cfg.prior_cases) / (wps + cfg.prior_cases), 1 / cfg.max_factor, cfg.max_factor)
-    for j in range(1, len(levels)):         # thresholds ascending: too few events -> the lower one's factor
-        fac[:, :, j] = np.where(wev[:, :, j] < cfg.min_events, fac[:, :, j - 1], fac[:, :, j])
-    fac = np.where(wn[:, :, None] > 0, fac, 1.0)
+    fac = np.where(wn[:, :, None] > 0, _factors(wev, wps, cfg), 1.0)
     row_day = all_days.get_indexer(days)
     row_band = band_of(pred["horizon"].to_numpy())
     out = np.log(fac[row_day, row_band])
