@@ -149,7 +149,9 @@ class ForecastSystem:
         issue = to_timestamp(issue_time).floor("h")
         hist = ds.sel(time=slice(issue - pd.Timedelta(hours=HIST_HOURS + 120), issue))
         if hist.sizes["time"] == 0:
-            raise ValueError(f"no observations at or before {issue}")
+            t = pd.DatetimeIndex(ds["time"].values)
+            raise ValueError(f"no observations in the {HIST_HOURS + 120} h before {issue:%Y-%m-%d %H:%M} "
+                             f"(the data run {t[0]:%Y-%m-%d %H:%M} … {t[-1]:%Y-%m-%d %H:%M})")
         grid_t = pd.date_range(hist["time"].values[0], issue + pd.Timedelta(hours=max(HOURLY_HORIZONS)), freq="h")
         ext = hist.reindex(time=grid_t)
         nb = neighbours.sel(time=slice(None, issue)).reindex(time=grid_t) if neighbours is not None else None
@@ -195,7 +197,8 @@ class ForecastSystem:
         facts = _weather_facts(future_met) if future_met is not None else {}
         info = dict(model_version=self.version, issued=str(issue), training_period=(
             self.info.get("train_start"), self.info.get("train_end")),
-            inputs=dict(observations_until=str(issue), sites=[str(s) for s in sites],
+            inputs=dict(observations_until=str(_latest_observation(hist, list(self.hourly)) or issue),
+                        sites=[str(s) for s in sites],
                         neighbours=nb_names, neighbours_with_data=_with_recent_data(nb, issue, nb_names),
                         weather_hours=[covered, len(valid)],
                         weather=(_weather_note(facts, covered, len(valid)) if facts else
@@ -239,6 +242,15 @@ def recent_shifts(m: DirectForecaster, ds: xr.Dataset, issue: pd.Timestamp, neig
     shift = shifts_for(horizons, factors, list(thr))
     return shift, list(thr.values()), {"used": True, "as_of": str(as_of), "since": str(start),
                                        "bands": {band_label(b): r for b, r in factors.items()}}
+
+
+def _latest_observation(hist: xr.Dataset, targets: list[str]) -> pd.Timestamp | None:
+    """The last hour of ``hist`` with a value of any of ``targets`` (None if it has none)."""
+    have = [hist[v].notnull().any("site").values for v in targets if v in hist]
+    if not have:
+        return None
+    idx = np.flatnonzero(np.logical_or.reduce(have))
+    return pd.Timestamp(hist["time"].values[idx[-1]]) if len(idx) else None
 
 
 def _shared_hourly_hours(evening_cfg: TrainConfig | None) -> list[int] | None:

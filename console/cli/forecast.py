@@ -24,6 +24,10 @@ RECENT_HELP = ("correct the hourly exceedance probabilities (and quantiles) from
                "reliable after a drift, but narrows the upper tail: rare episodes after clean weeks are covered less")
 
 
+#: ``forecast run`` warns when the latest observation is older than this before the issue time
+STALE_HOURS = 3
+
+
 def _recent(days: int):
     from forecasting.recent_correction import RecentCorrection
 
@@ -309,7 +313,15 @@ def _run(args) -> int:
             require_weather_overlap(fmet, issue, args.met_file)
     elif needs_fields:
         raise LantianError("this model needs weather-forecast fields: give --met-file (NetCDF/GRIB)")
-    fc = system.forecast(ds, issue, neighbours=nb, future_met=fmet, correction=_recent(args.recent_correction))
+    try:
+        fc = system.forecast(ds, issue, neighbours=nb, future_met=fmet, correction=_recent(args.recent_correction))
+    except ValueError as exc:
+        raise LantianError(f"--issue-time {issue:%Y-%m-%d %H:%M}: {exc}") from None
+    latest = pd.Timestamp(fc.info["inputs"]["observations_until"])
+    if latest < issue - pd.Timedelta(hours=STALE_HOURS):
+        print(f"lantian: warning: the latest observation ({latest:%Y-%m-%d %H:%M}) is "
+              f"{(issue - latest) / pd.Timedelta(hours=1):.0f} h before the issue time; the forecast starts from it",
+              file=sys.stderr)
     from console.forecast_io import write_forecast
 
     paths = write_forecast(fc, args.out)

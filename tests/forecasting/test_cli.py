@@ -170,3 +170,19 @@ def test_run_driven_by_a_grib_weather_forecast(prsa_files, tmp_path, capsys):
     assert main([*base, "--met-file", str(short), "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
     assert "sites without coordinates (Aa, Bb)" in err and "--site-coords" in err and "Traceback" not in err
+
+
+def test_run_says_when_the_data_end_before_the_issue_time(demo_system, tmp_path, capsys):
+    system, gx, nb = demo_system
+    model = tmp_path / "gx.zip"
+    system.save(model)
+    base = ["forecast", "run", "--model", str(model), "--data", "demo"]
+    assert main([*base, "--issue-time", "2019-07-02 12:00", "--out", str(tmp_path / "late")]) == 0
+    err = capsys.readouterr().err
+    assert "the latest observation (2019-06-30 23:00) is 37 h before the issue time" in err
+    info = json.loads((tmp_path / "late" / "forecast_info.json").read_text())
+    assert info["inputs"]["observations_until"] == "2019-06-30 23:00:00"
+    assert main([*base, "--issue-time", "2030-01-01", "--out", str(tmp_path / "far")]) == 2
+    err = capsys.readouterr().err
+    assert "--issue-time 2030-01-01 00:00: no observations in the 288 h before" in err
+    assert "2018-12-01 00:00 … 2019-06-30 23:00" in err and "Traceback" not in err
