@@ -176,7 +176,9 @@ def main(argv=None) -> int:
                    persistence_r2=b["persistence"]["r2"], climatology_rmse=b["climatology"]["rmse"],
                    climatology_r2=b["climatology"]["r2"], skill_vs_persistence=b["skill_vs_persistence"],
                    skill_vs_climatology=b["skill_vs_climatology"], coverage_80=b["coverage_80"],
-                   coverage_80_above150=e150["coverage_80_when_observed_above"], crps=b["crps"],
+                   coverage_80_above150=e150["coverage_80_when_observed_above"],
+                   coverage_80_latest_above150=e150["coverage_80_when_latest_above"],
+                   coverage_80_p50_above150=e150["coverage_80_when_forecast_above"], crps=b["crps"],
                    pinball=b["pinball"], brier_skill150=e150["brier_skill"], reliability150=e150["reliability"],
                    fit_seconds=res.metrics["timing"]["fit_seconds"],
                    predict_seconds=res.metrics["timing"]["predict_seconds"],
@@ -232,7 +234,7 @@ def table(res: dict) -> str:
             ratio = (v / a) if (v is not None and a) else None
             L.append(f"| {name} | {k} | {_f(v)} | {a} | {_f(ratio, '{:.2f}')} |")
         for k in ("exact_median", "within_1_median", "exact_most_probable", "coverage_80", "coverage_80_above150",
-                  "crps", "brier_skill150", "skill_vs_persistence",
+                  "coverage_80_latest_above150", "coverage_80_p50_above150", "crps", "brier_skill150", "skill_vs_persistence",
                   "skill_vs_climatology", "fit_seconds", "predict_seconds", "forecasts"):
             if k in res[name]:
                 L.append(f"| {name} | {k} | {_f(res[name][k], '{:.3f}' if k not in ('forecasts',) else '{:.0f}')} | – | – |")

@@ -37,13 +37,15 @@ def backtest_markdown(metrics: dict, title: str = "Forecast verification") -> st
                    f"{_f(b['climatology']['rmse'], '{:.2f}')} | {_f(b['skill_vs_persistence'])} | "
                    f"{_f(b['skill_vs_climatology'])} | {_f(b['coverage_80'])} | {_f(b['crps'], '{:.2f}')} |")
     out += ["", "## Exceedances (thresholds are the AQI levels' concentrations)", "",
-            "| h | AQI | concentration | base rate | Brier | Brier skill | POD | FAR | CSI | cover 80 % when above |",
+            "| h | AQI | concentration | base rate | Brier | Brier skill | POD | FAR | CSI | "
+            "cover 80 % when observed / latest / P50 above |",
             "|" + "---|" * 10]
     for h, b in byh.items():
         for a, e in b.get("exceedance", {}).items():
             out.append(f"| {h} | {a} | {_f(e['concentration'], '{:g}')} | {_f(e['base_rate'])} | {_f(e['brier'])} | "
                        f"{_f(e['brier_skill'])} | {_f(e.get('pod'))} | {_f(e.get('far'))} | {_f(e.get('csi'))} | "
-                       f"{_f(e.get('coverage_80_when_observed_above'))} |")
+                       f"{_f(e.get('coverage_80_when_observed_above'))} / {_f(e.get('coverage_80_when_latest_above'))}"
+                       f" / {_f(e.get('coverage_80_when_forecast_above'))} |")
     for h, b in byh.items():
         for a, e in b.get("exceedance", {}).items():
             rows = [r for r in e.get("reliability", []) if r["n"]]
