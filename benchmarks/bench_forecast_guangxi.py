@@ -27,7 +27,7 @@ FIRST_ORIGIN = "2019-01-31 23:00"
 END = "2019-06-30 23:00"
 
 
-def hourly_runs(gx, nb, rows, threads, with_nb_variant=True, correction=None, **cfg_kw):
+def hourly_runs(gx, nb, rows, threads, with_nb_variant=True, correction=None, prior=None, **cfg_kw):
     from forecasting.backtest import run_backtest
     from forecasting.models import TrainConfig
 
@@ -38,13 +38,13 @@ def hourly_runs(gx, nb, rows, threads, with_nb_variant=True, correction=None, **
     for name, n in variants.items():
         t0 = time.perf_counter()
         res = run_backtest(gx, "PM2.5", [24, 48, 72], FIRST_ORIGIN, END, met="none", neighbours=n, cfg=cfg,
-                           refit="monthly", correction=correction)
+                           refit="monthly", correction=correction, prior=prior)
         out[name] = res
         print(f"[hourly PM2.5 {name}] {time.perf_counter() - t0:.0f} s", flush=True)
     return out
 
 
-def daily_aqi_run(gx, nb, threads, **cfg_kw):
+def daily_aqi_run(gx, nb, threads, prior=None, **cfg_kw):
     """D+1 daily AQI from daily forecasts of PM2.5, PM10, NO2 (means) and O3 (MDA8) issued 23:00."""
     from forecasting.backtest import run_backtest
     from forecasting.daily import daily_statistics
@@ -57,7 +57,7 @@ def daily_aqi_run(gx, nb, threads, **cfg_kw):
     for p in ("PM2.5", "PM10", "NO2", "O3"):
         t0 = time.perf_counter()
         r = run_backtest(gx, p, [25], FIRST_ORIGIN, END, met="none", stat="mda8" if p == "O3" else "mean24",
-                         neighbours=nb, cfg=cfg, refit="monthly")
+                         neighbours=nb, cfg=cfg, refit="monthly", prior=prior)
         timing += time.perf_counter() - t0
         d = r.predictions
         d["day"] = (pd.to_datetime(d["valid_time"]) - pd.Timedelta(hours=1)).dt.floor("D")
@@ -98,6 +98,10 @@ def main(argv=None) -> int:
     ap.add_argument("--recent-correction", type=int, default=0, metavar="DAYS",
                     help="hourly runs: running correction of the exceedance odds from the forecasts verified in the "
                          "last DAYS days (forecasting.recent_correction; 0 = off)")
+    ap.add_argument("--seasonal-prior", default="default", metavar="default|off|PATH",
+                    help="shift the exceedance odds of months a model has not seen by a seasonal prior "
+                         "(forecasting.seasonal_prior; 'default', the product default: the shipped Guangxi 2017 "
+                         "table; 'off': without it)")
     ap.add_argument("--out", default=str(OUT), help="results directory")
     args = ap.parse_args(argv)
     OUT = Path(args.out)
@@ -115,8 +119,13 @@ def main(argv=None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     from forecasting.recent_correction import RecentCorrection
 
+    from forecasting.seasonal_prior import SeasonalPrior, default_prior
+
+    prior = (default_prior() if args.seasonal_prior == "default" else
+             SeasonalPrior.load(args.seasonal_prior) if args.seasonal_prior != "off" else None)
     runs = hourly_runs(gx, nb, args.max_rows, args.threads, not args.no_neighbour_run,
-                       RecentCorrection(window_days=args.recent_correction) if args.recent_correction else None, **kw)
+                       RecentCorrection(window_days=args.recent_correction) if args.recent_correction else None,
+                       prior, **kw)
     summary = {"hourly": {}, "daily_aqi_gt100": {}}
     lines = ["## Guangxi hourly PM2.5 — MSE skill vs persistence / climatology (rolling monthly origins, Feb–Jun 2019)",
              "| city | h | n | RMSE | skill vs persistence | skill vs climatology | cov80 |", "|---|---|---|---|---|---|---|"]
@@ -153,7 +162,7 @@ def main(argv=None) -> int:
     if args.hourly_only:
         print("\n".join(lines))
         return 0
-    dres = daily_aqi_run(gx, nb, args.threads, **kw)
+    dres = daily_aqi_run(gx, nb, args.threads, prior, **kw)
     lines += ["", "## Guangxi daily AQI > 100, D+1 (issued 23:00; daily models of PM2.5, PM10, NO2, O3-MDA8)",
               "| city | observed days >100 | CSI | POD | FAR | persistence CSI |", "|---|---|---|---|---|---|"]
     allc, allp = [], []

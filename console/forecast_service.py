@@ -25,6 +25,7 @@ import xarray as xr
 
 from forecasting.models import TrainConfig
 from forecasting.system import Forecast, ForecastSystem
+from forecasting.seasonal_prior import default_prior
 
 Progress = Callable[[float, str], None]
 SHIPPED = "guangxi_demo.zip"
@@ -346,7 +347,7 @@ class ForecastService:
             raise ValueError(f"clock {t:%Y-%m-%d %H:%M} is outside the data ({t0:%Y-%m-%d} … {t1:%Y-%m-%d})")
         weather = self._weather
         fmet = self._weather_at(ds) if weather is not None and weather.used else None
-        fc = system.forecast(ds, t, neighbours=nb, future_met=fmet,
+        fc = system.forecast(ds, t, neighbours=nb, future_met=fmet, prior=default_prior(),
                              progress=(lambda f, m: progress(0.8 + 0.2 * f, m)) if progress else None)
         fc.info["model_source"] = self.model_source
         if fmet is not None:

@@ -19,6 +19,7 @@ from forecasting import metrics as M
 from forecasting.models import DirectForecaster, TrainConfig, make_forecaster
 from forecasting.probabilistic import CRPS_LEVELS, concentration_thresholds
 from forecasting.recent_correction import RecentCorrection, sequential_shifts
+from forecasting.seasonal_prior import SeasonalPrior, seen_months
 
 PRED_COLUMNS = ["site", "issue_time", "valid_time", "horizon", "observed", "p10", "p50", "p90"]
 
@@ -43,13 +44,14 @@ def origins(train_end, test_end, refit: str | None) -> list[pd.Timestamp]:
 
 def run_backtest(ds: xr.Dataset, target: str, horizons, train_end, test_end=None, met: str = "current",
                  stat: str = "hourly", neighbours: xr.Dataset | None = None, cfg: TrainConfig | None = None,
-                 refit: str | None = None, progress=None, correction: RecentCorrection | None = None
-                 ) -> BacktestResult:
+                 refit: str | None = None, progress=None, correction: RecentCorrection | None = None,
+                 prior: SeasonalPrior | None = None) -> BacktestResult:
     """Train at each origin, forecast the following block, gather predictions and metrics.
 
     ``correction``: the running correction of the exceedance odds from the forecasts verified before each issue
     day (:mod:`forecasting.recent_correction`); each block's model learns it from forecasts issued after its own
-    training period."""
+    training period. ``prior``: shift the exceedance odds of valid months a block's model did not see in training
+    (:mod:`forecasting.seasonal_prior`)."""
     cfg = cfg or TrainConfig()
     times = pd.DatetimeIndex(ds["time"].values)
     train_end = pd.Timestamp(train_end)
@@ -73,11 +75,11 @@ def run_backtest(ds: xr.Dataset, target: str, horizons, train_end, test_end=None
         fit_s += _time.perf_counter() - t0
         t1 = _time.perf_counter()
         if correction is None:
-            frames.append(predict_block(model, ds, o, nxt, neighbours, cfg.issue_hours))
+            frames.append(predict_block(model, ds, o, nxt, neighbours, cfg.issue_hours, prior=prior))
         else:
             block, uncorrected, log = predict_block_corrected(
                 model, ds, o, nxt, correction, neighbours, cfg.issue_hours,
-                history=pd.concat(raw, ignore_index=True) if raw else None, not_before=train_end)
+                history=pd.concat(raw, ignore_index=True) if raw else None, not_before=train_end, prior=prior)
             frames.append(block)
             raw.append(uncorrected)
             corr_log += log
@@ -93,7 +95,8 @@ def run_backtest(ds: xr.Dataset, target: str, horizons, train_end, test_end=None
                          train_start=str(times[0]), train_end=str(train_end), test_end=str(test_end),
                          refit=refit or "none",
                          met_note=MET_NOTES.get(models[0].spec.met, ""),
-                         recent_correction=None if correction is None else correction.describe())
+                         recent_correction=None if correction is None else correction.describe(),
+                         seasonal_prior=None if prior is None else prior.version)
     if correction is not None:
         mets["recent_correction_days"] = corr_log
     return BacktestResult(pred, mets, models)
@@ -109,21 +112,22 @@ MET_NOTES = {
 
 
 def predict_block(model: DirectForecaster, ds: xr.Dataset, start, end, neighbours=None,
-                  issue_hours=None, future_met=None) -> pd.DataFrame:
+                  issue_hours=None, future_met=None, prior: SeasonalPrior | None = None) -> pd.DataFrame:
     """Forecasts issued at every hour in ``(start, end]`` (features from data ≤ each issue time)."""
-    return _predict_rows(model, ds, start, end, neighbours, issue_hours, future_met)
+    return _predict_rows(model, ds, start, end, neighbours, issue_hours, future_met, prior=prior)
 
 
 def predict_block_corrected(model: DirectForecaster, ds: xr.Dataset, start, end, correction: RecentCorrection,
                             neighbours=None, issue_hours=None, future_met=None, history: pd.DataFrame | None = None,
-                            not_before=None) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+                            not_before=None, prior: SeasonalPrior | None = None
+                            ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
     """:func:`predict_block` with the exceedance odds (and the quantiles with them) corrected from the forecasts
     verified by 00:00 of each issue day (:mod:`forecasting.recent_correction`): this block's own uncorrected
     forecasts and ``history`` (earlier blocks' uncorrected forecasts), issued after ``not_before`` only (default: the
     end of the model's training period, so that every pair is out of sample).
 
     Returns the corrected forecasts, the uncorrected ones (the next block's history) and the factors per day."""
-    raw = _predict_rows(model, ds, start, end, neighbours, issue_hours, future_met)
+    raw = _predict_rows(model, ds, start, end, neighbours, issue_hours, future_met, prior=prior)
     if raw.empty:
         return raw, raw, []
     if model.pool is not None:
@@ -131,13 +135,13 @@ def predict_block_corrected(model: DirectForecaster, ds: xr.Dataset, start, end,
     thr = concentration_thresholds(model.target, daily=model.stat != "hourly")
     not_before = model.meta.get("train_end") if not_before is None else not_before
     shifts, log = sequential_shifts(raw, thr, correction, not_before=not_before, history=history)
-    return _predict_rows(model, ds, start, end, neighbours, issue_hours, future_met, shifts), raw, log
+    return _predict_rows(model, ds, start, end, neighbours, issue_hours, future_met, shifts, prior), raw, log
 
 
 def _predict_rows(model: DirectForecaster, ds: xr.Dataset, start, end, neighbours, issue_hours, future_met,
-                  shifts: np.ndarray | None = None) -> pd.DataFrame:
+                  shifts: np.ndarray | None = None, prior: SeasonalPrior | None = None) -> pd.DataFrame:
     """The forecast table of :func:`predict_block`; ``shifts`` (one row per output row, in order): log-odds shifts
-    at the target's AQI thresholds."""
+    at the target's AQI thresholds, added to the seasonal ``prior``'s."""
     times = pd.DatetimeIndex(ds["time"].values)
     sites = ds["site"].values
     S, T = len(sites), len(times)
@@ -156,6 +160,9 @@ def _predict_rows(model: DirectForecaster, ds: xr.Dataset, start, end, neighbour
     thr = concentration_thresholds(model.target, daily=model.stat != "hourly")
     knots = list(thr.values())
     levels = sorted(set(CRPS_LEVELS) | {0.1, 0.5, 0.9})
+    if prior is not None and model.pool is not None:
+        raise ValueError("the seasonal prior does not combine with an exceedance pool")
+    seen = seen_months(model) if prior is not None else {}
     out, done = [], 0
     for h, X, _, rows in model.matrices(ds, [h for h in model.horizons], neighbours, future_met,
                                         issue_mask=mask, with_target=False):
@@ -164,6 +171,10 @@ def _predict_rows(model: DirectForecaster, ds: xr.Dataset, start, end, neighbour
         sh = None if shifts is None else shifts[done:done + len(rows)]
         done += len(rows)
         si, ti = site_idx[rows], time_idx[rows]
+        if prior is not None:
+            ps = prior.shifts(model.target, knots, sites[si], times[ti] + pd.Timedelta(hours=h), np.full(len(rows), h),
+                              seen)
+            sh = ps if sh is None else (sh if ps is None else sh + ps)
         point, q, pr, scale = model.forecast_rows(X[rows], h, levels, knots, groups=ti, odds_shift=sh, knots=knots)
         vi = ti + h
         inside = vi < T

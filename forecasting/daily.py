@@ -62,6 +62,12 @@ def daily_issue_time(models, issue: pd.Timestamp) -> pd.Timestamp:
     return t.floor("D") - pd.Timedelta(days=1) + pd.Timedelta(hours=max(hours))
 
 
+def _daily_thresholds(target: str) -> dict:
+    from forecasting.probabilistic import concentration_thresholds
+
+    return concentration_thresholds(target, daily=True)
+
+
 def _same_day_end(h: int, hours_to_end: int, model) -> bool:
     """Whether horizon ``h`` of ``model`` forecasts the natural day ending ``hours_to_end`` after the issue time:
     exactly, for natural-day models; by lead day for 23:00 models (h = 25 → the day after the issue day)."""
@@ -71,7 +77,7 @@ def _same_day_end(h: int, hours_to_end: int, model) -> bool:
 
 
 def daily_outlook(models: dict, ext: xr.Dataset, issue_index: int, issue: pd.Timestamp, neighbours,
-                  future_met, levels) -> pd.DataFrame:
+                  future_met, levels, shifts=None) -> pd.DataFrame:
     """D+1…D+3 of the issue day: per site the category probabilities, the headline category, primary
     pollutant and P10/P50/P90 of each daily statistic, issued at :func:`daily_issue_time` (the last 23:00 ≤ ``issue``
     for 23:00 models).
@@ -79,7 +85,10 @@ def daily_outlook(models: dict, ext: xr.Dataset, issue_index: int, issue: pd.Tim
     The headline ``level``/``category`` is the category of the median daily AQI, so it agrees with ``aqi_p50``
     and with P(AQI > 100) ≥ 0.5; it also scored better than the most probable category and than the category
     of the mean forecast on both held-out Beijing years (benchmarks/README-forecast.md). ``mode_level`` is the
-    most probable category, ``p_category`` the probability of the headline category."""
+    most probable category, ``p_category`` the probability of the headline category.
+
+    ``shifts``: optional ``(model, sites, valid_times, horizons) -> log-odds shifts or None`` at the model's daily
+    AQI thresholds (the seasonal prior, :mod:`forecasting.seasonal_prior`)."""
     times = pd.DatetimeIndex(ext["time"].values)
     i23 = daily_issue_time(models.values(), issue)
     j = int(np.searchsorted(times, i23))
@@ -98,7 +107,12 @@ def daily_outlook(models: dict, ext: xr.Dataset, issue_index: int, issue: pd.Tim
         for h, X, _, rows in m.matrices(ext, m.horizons, neighbours, future_met, issue_mask=mask, with_target=False):
             for di, d in enumerate(wanted):
                 if _same_day_end(h, to_end[d], m):
-                    _, q, _ = m.distribution(X[rows], h, levels, groups=np.zeros(len(rows)))   # one issue time
+                    sh = None if shifts is None else shifts(m, sites[rows // len(times)],
+                                                            np.full(len(rows), i23 + pd.Timedelta(hours=h - 1)),
+                                                            np.full(len(rows), h))
+                    knots = None if sh is None else list(_daily_thresholds(m.target).values())
+                    _, q, _ = m.distribution(X[rows], h, levels, groups=np.zeros(len(rows)),   # one issue time
+                                             odds_shift=sh, knots=knots)
                     arr[:, di, :] = q
         qs[tgt] = arr
     from forecasting.probabilistic import category_probabilities, derived_aqi

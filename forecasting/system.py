@@ -20,6 +20,7 @@ from forecasting.models import HIST_HOURS, DirectForecaster, TrainConfig, make_f
 from forecasting.probabilistic import (AQI_THRESHOLDS, concentration_thresholds, derived_aqi, even_grid,
                                        to_timestamp)
 from forecasting.recent_correction import RecentCorrection, band_label, odds_factors, shifts_for
+from forecasting.seasonal_prior import SeasonalPrior, seen_months
 from forecasting.features import POLLUTANTS
 
 HOURLY_HORIZONS = list(range(1, 73))
@@ -139,12 +140,14 @@ class ForecastSystem:
     # ------------------------------------------------------------------ forecasting
     def forecast(self, ds: xr.Dataset, issue_time, neighbours: xr.Dataset | None = None,
                  future_met: xr.Dataset | None = None, n_levels: int = 49, progress=None,
-                 correction: RecentCorrection | None = None) -> Forecast:
+                 correction: RecentCorrection | None = None, prior: SeasonalPrior | None = None) -> Forecast:
         """Forecast issued at ``issue_time`` from observations at or before it (later data ignored).
 
         ``correction``: correct the hourly models' exceedance odds from their forecasts verified by 00:00 of the issue
         day (:mod:`forecasting.recent_correction`), re-issued here from ``ds`` for the issue times after the end of the
-        training period; ``info["recent_correction"]`` says per pollutant what was used, or why nothing was."""
+        training period; ``info["recent_correction"]`` says per pollutant what was used, or why nothing was.
+        ``prior``: shift the exceedance odds (hourly and daily) of valid months a model did not see in training
+        (:mod:`forecasting.seasonal_prior`); ``info["seasonal_prior"]`` records its version and what it moved."""
         t0 = _time.perf_counter()
         issue = to_timestamp(issue_time).floor("h")
         hist = ds.sel(time=slice(issue - pd.Timedelta(hours=HIST_HOURS + 120), issue))
@@ -162,14 +165,20 @@ class ForecastSystem:
         mask = np.zeros((len(sites), len(grid_t)), bool)
         mask[:, it] = True
         corr_info: dict[str, dict] = {}
+        prior_info: dict[str, dict] = {}
         for k, (tgt, m) in enumerate(self.hourly.items()):
-            Xs, hs = [], []
+            Xs, hs, ss = [], [], []
             for h, X, _, rows in m.matrices(ext, HOURLY_HORIZONS, nb, future_met, issue_mask=mask, with_target=False):
-                Xs.append(X[rows]); hs.append(np.full(len(rows), h))
+                Xs.append(X[rows]); hs.append(np.full(len(rows), h)); ss.append(sites[rows // len(grid_t)])
             hh = np.concatenate(hs)
             shift, knots = None, None
             if correction is not None:
                 shift, knots, corr_info[tgt] = recent_shifts(m, ds, issue, neighbours, correction, hh)
+            if prior is not None:
+                ps, prior_info[tgt] = prior_shifts(m, prior, np.concatenate(ss), issue + pd.to_timedelta(hh, "h"), hh)
+                if ps is not None:
+                    knots = list(concentration_thresholds(m.target).values())
+                    shift = ps if shift is None else shift + ps
             _, q, _ = m.distribution(np.concatenate(Xs), hh, levels, groups=np.zeros(len(hh)),
                                      odds_shift=shift, knots=knots)   # (h, site) rows
             qs = q.reshape(len(HOURLY_HORIZONS), len(sites), len(levels)).transpose(1, 0, 2)
@@ -188,7 +197,9 @@ class ForecastSystem:
             for c in AQI_THRESHOLDS:
                 hourly[f"p_aqi_gt_{c}"] = (("site", "valid_time"), (aq["aqi"].values > c).mean(axis=-1))
         dm = self.daily_models(issue)
-        daily = D.daily_outlook(dm, ext, it, issue, nb, future_met, levels) if dm else pd.DataFrame()
+        daily = D.daily_outlook(dm, ext, it, issue, nb, future_met, levels,
+                                shifts=_daily_prior(prior, prior_info) if prior is not None else None) \
+            if dm else pd.DataFrame()
         if progress:
             progress(1.0, "done")
         met_used = next(iter(self.hourly.values())).spec.met if self.hourly else "none"
@@ -206,6 +217,8 @@ class ForecastSystem:
                         **facts),
             daily_hourly_input=sorted(t for t, m in dm.items() if m.day_input is not None),
             **({"recent_correction": dict(correction.describe(), pollutants=corr_info)} if correction else {}),
+            **({"seasonal_prior": dict(version=prior.version, source=prior.source, pollutants=prior_info)}
+               if prior is not None else {}),
             seconds=round(_time.perf_counter() - t0, 2))
         return Forecast(issue, hourly, daily, info)
 
@@ -242,6 +255,34 @@ def recent_shifts(m: DirectForecaster, ds: xr.Dataset, issue: pd.Timestamp, neig
     shift = shifts_for(horizons, factors, list(thr))
     return shift, list(thr.values()), {"used": True, "as_of": str(as_of), "since": str(start),
                                        "bands": {band_label(b): r for b, r in factors.items()}}
+
+
+def prior_shifts(m: DirectForecaster, prior: SeasonalPrior, sites, valid_times, horizons
+                 ) -> tuple[np.ndarray | None, dict]:
+    """The seasonal prior's log-odds shifts for one model's rows at its AQI thresholds (None when it moves none),
+    and what it did for the forecast's record."""
+    if m.pool is not None:
+        return None, {"used": False, "reason": "the model has an exceedance pool"}
+    seen = seen_months(m)
+    knots = list(concentration_thresholds(m.target, daily=m.stat != "hourly").values())
+    shift = prior.shifts(m.target, knots, sites, valid_times, horizons, seen)
+    rec = prior.record(m.target, {str(s): seen.get(str(s), set()) for s in np.unique(np.asarray(sites).astype(str))},
+                       valid_times)
+    if shift is None and rec.get("used"):
+        rec = {"used": False, "reason": "no valid month outside the training months at the prior's sites"}
+    return shift, rec
+
+
+def _daily_prior(prior: SeasonalPrior, record: dict[str, dict]):
+    """The daily outlook's hook: ``(model, sites, valid_times, horizons) -> shifts or None``, recording per daily
+    target what the prior did under ``"<target> daily"``."""
+    def shifts(m: DirectForecaster, sites, valid_times, horizons):
+        sh, rec = prior_shifts(m, prior, sites, valid_times, horizons)
+        key = f"{m.target} daily"
+        if rec.get("used") or key not in record:
+            record[key] = rec
+        return sh
+    return shifts
 
 
 def _latest_observation(hist: xr.Dataset, targets: list[str]) -> pd.Timestamp | None:

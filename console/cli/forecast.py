@@ -24,6 +24,11 @@ RECENT_HELP = ("correct the hourly exceedance probabilities (and quantiles) from
                "reliable after a drift, but narrows the upper tail: rare episodes after clean weeks are covered less")
 
 
+PRIOR_HELP = ("seasonal prior of the exceedance odds for valid months a model did not see in training "
+              "(forecasting.seasonal_prior): 'auto' (default) the shipped table fitted on the 14 Guangxi cities' "
+              "daily means of 2017, used only for its cities; 'off'; or a table written by 'forecast prior'")
+
+
 #: ``forecast run`` warns when the latest observation is older than this before the issue time
 STALE_HOURS = 3
 
@@ -34,6 +39,22 @@ def _recent(days: int):
     if days < 0:
         raise LantianError(f"--recent-correction {days}: give a number of days ≥ 0")
     return RecentCorrection(window_days=days) if days else None
+
+
+def _prior(choice: str):
+    """The seasonal prior of ``--seasonal-prior`` (None for 'off')."""
+    from forecasting.seasonal_prior import SeasonalPrior, default_prior
+
+    if choice == "off":
+        return None
+    if choice == "auto":
+        return default_prior()
+    try:
+        return SeasonalPrior.load(choice)
+    except FileNotFoundError:
+        raise InputError(choice, "seasonal prior file not found") from None
+    except (ValueError, KeyError) as exc:      # not JSON, or not a prior table
+        raise InputError(choice, f"not a seasonal prior table ({exc})") from None
 
 
 def register(sub) -> None:
@@ -67,6 +88,7 @@ def register(sub) -> None:
     b.add_argument("--pool-sites", action="store_true", help=POOL_SITES_HELP)
     b.add_argument("--hourly-input", choices=list(HOURLY_INPUT), default="auto", help=HOURLY_INPUT_HELP)
     b.add_argument("--recent-correction", type=int, default=0, metavar="DAYS", help=RECENT_HELP)
+    b.add_argument("--seasonal-prior", default="auto", metavar="auto|off|FILE", help=PRIOR_HELP)
     b.add_argument("--out", required=True, help="output directory")
     b.set_defaults(func=_backtest)
 
@@ -99,8 +121,20 @@ def register(sub) -> None:
     r.add_argument("--site-coords", default=None,
                    help="CSV site,lon,lat: where the sites are, to pick grid points of --met-file")
     r.add_argument("--recent-correction", type=int, default=0, metavar="DAYS", help=RECENT_HELP)
+    r.add_argument("--seasonal-prior", default="auto", metavar="auto|off|FILE", help=PRIOR_HELP)
     r.add_argument("--out", required=True, help="output directory")
     r.set_defaults(func=_run)
+
+    s = fsub.add_parser("prior", help="fit a seasonal prior of exceedance odds from a year of daily means",
+                        description="Fit month effects on the odds that the daily mean 1–3 days ahead exceeds each "
+                                    "AQI threshold, given today's daily mean (forecasting.seasonal_prior).")
+    s.add_argument("--daily", nargs="+", required=True,
+                   help="CSV of daily means: a site/city column, a date/time column and pollutant columns "
+                        "(PM2.5 or pm25, PM10 or pm10, …), e.g. a year of CNEMC city daily means")
+    s.add_argument("--version", required=True, help="version label recorded by every forecast that uses the table")
+    s.add_argument("--source", default="", help="where the data come from (recorded with the table)")
+    s.add_argument("--out", required=True, help="table to write (.json)")
+    s.set_defaults(func=_fit_prior)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -171,7 +205,7 @@ def _backtest(args) -> int:
     try:
         res = run_backtest(ds, args.target, hs, train_end, test_end, met=met, stat=stat, neighbours=nb, cfg=cfg,
                            refit=None if args.refit == "none" else args.refit,
-                           correction=_recent(args.recent_correction),
+                           correction=_recent(args.recent_correction), prior=_prior(args.seasonal_prior),
                            progress=lambda f, m: print(f"  {f:4.0%} {m}", file=sys.stderr))
     except ValueError as exc:
         raise LantianError(f"backtest: {exc}") from None
@@ -205,6 +239,61 @@ def _correction_line(rc: dict) -> str:
         parts.append(f"{tgt} odds {f} (24 h band: {band['cases']} verified forecasts, "
                      f"re-issued from {r['since'][:10]})")
     return f"{rc.get('window_days')} days; " + "; ".join(parts)
+
+
+def _prior_line(sp: dict) -> str:
+    """One line on what the seasonal prior moved, per pollutant."""
+    parts = [f"{tgt} months {', '.join(str(m) for m in r['unseen_months'])}" if r.get("used")
+             else f"{tgt} not used ({r.get('reason')})" for tgt, r in sp.get("pollutants", {}).items()]
+    return f"{sp['version']}; " + "; ".join(parts)
+
+
+ALIASES = {"site": ("site", "city", "城市", "station"), "date": ("date", "time", "day", "日期"),
+           "PM2.5": ("PM2.5", "pm25", "pm2_5", "PM2_5"), "PM10": ("PM10", "pm10"), "SO2": ("SO2", "so2"),
+           "NO2": ("NO2", "no2"), "CO": ("CO", "co")}
+
+
+def _fit_prior(args) -> int:
+    from forecasting.probabilistic import concentration_thresholds
+    from forecasting.seasonal_prior import SeasonalPrior
+
+    frames = []
+    for path in args.daily:
+        try:
+            df = pd.read_csv(path)
+        except FileNotFoundError:
+            raise InputError(path, "file not found") from None
+        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+            raise InputError(path, f"not a readable CSV ({exc})") from None
+        cols = {}
+        for name, options in ALIASES.items():
+            hit = next((c for c in df.columns if str(c) in options), None)
+            if hit is not None:
+                cols[hit] = name
+        missing = [n for n in ("site", "date") if n not in cols.values()]
+        if missing:
+            raise InputError(path, f"no {' or '.join(ALIASES[missing[0]])} column")
+        df = df.rename(columns=cols)[list(cols.values())]
+        bad = pd.to_datetime(df["date"], errors="coerce").isna()
+        if bad.any():
+            row = int(bad.idxmax()) + 2                      # 1-based, after the header line
+            raise InputError(path, f"row {row}, field date: not a date: {df['date'][bad.idxmax()]!r}")
+        frames.append(df)
+    daily = pd.concat(frames, ignore_index=True)
+    pols = [p for p in ("PM2.5", "PM10", "SO2", "NO2", "CO") if p in daily]
+    if not pols:
+        raise LantianError("--daily: no pollutant columns (PM2.5/pm25, PM10/pm10, SO2, NO2, CO)")
+    for p in pols:
+        daily[p] = pd.to_numeric(daily[p], errors="coerce")
+    thr = {p: sorted(concentration_thresholds(p, daily=True).values()) for p in pols}
+    prior = SeasonalPrior.fit(daily, thr, version=args.version, source=args.source or ", ".join(args.daily))
+    prior.save(args.out)
+    for p in pols:
+        ev = ", ".join(f">{c}: {n} days" for c, n in prior.events.get(p, {}).items())
+        used = ("fitted" if p in prior.effects else "too few event days, no effects")
+        print(f"{p}: {used} ({ev})" + (f"; borrowed {prior.borrowed[p]}" if prior.borrowed.get(p) else ""))
+    print(f"wrote {args.out} ({len(prior.sites)} sites, version {prior.version})")
+    return 0
 
 
 def _reliability_pngs(metrics: dict, out: Path) -> None:
@@ -314,7 +403,8 @@ def _run(args) -> int:
     elif needs_fields:
         raise LantianError("this model needs weather-forecast fields: give --met-file (NetCDF/GRIB)")
     try:
-        fc = system.forecast(ds, issue, neighbours=nb, future_met=fmet, correction=_recent(args.recent_correction))
+        fc = system.forecast(ds, issue, neighbours=nb, future_met=fmet, correction=_recent(args.recent_correction),
+                             prior=_prior(args.seasonal_prior))
     except ValueError as exc:
         raise LantianError(f"--issue-time {issue:%Y-%m-%d %H:%M}: {exc}") from None
     latest = pd.Timestamp(fc.info["inputs"]["observations_until"])
@@ -330,6 +420,8 @@ def _run(args) -> int:
     print(f"weather input: {fc.info['inputs']['weather']}")
     if "recent_correction" in fc.info:
         print(f"recent correction: {_correction_line(fc.info['recent_correction'])}")
+    if "seasonal_prior" in fc.info:
+        print(f"seasonal prior: {_prior_line(fc.info['seasonal_prior'])}")
     covered, hours = fc.info["inputs"]["weather_hours"]
     if fmet is not None and covered < hours:
         print(f"lantian: warning: {Path(args.met_file).name} does not cover the whole forecast; "

@@ -430,6 +430,10 @@
       <translation> · 注意：模型训练期晚于此时钟（演示模型用全部演示数据训练）；输入仍只用截至时钟的数据</translation>
     </message>
     <message>
+      <source> · seasonal prior {version}: exceedance odds of month(s) {months} moved for {pollutants} (months the model did not see in training)</source>
+      <translation> · 季节先验 {version}：已调整 {pollutants} 在 {months} 月的超标概率（模型训练中未见过的月份）</translation>
+    </message>
+    <message>
       <source>NO weather input: forecast from past concentrations, calendar and neighbouring sites only</source>
       <translation>无气象输入：仅依据历史浓度、日历和邻近城市预报</translation>
     </message>

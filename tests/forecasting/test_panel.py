@@ -100,3 +100,17 @@ def test_export_writes_what_the_panel_shows(panel, qtbot, tmp_path):
     assert info["model_version"] == panel.result.forecast.info["model_version"]
     assert info["issued"] == "2019-01-24 12:00:00" and "Exported to" in panel.status.text()
     qtbot.waitUntil(lambda: not panel.is_busy(), timeout=10_000)
+
+
+def test_panel_says_when_the_seasonal_prior_moved_the_forecast(panel, qtbot):
+    """The test model was trained to 20 January: in March the shipped prior moves the PM2.5 odds, and the panel
+    says so; in January it says nothing about it."""
+    with qtbot.waitSignal(panel.forecastReady, timeout=60_000) as blocker:
+        panel.set_clock(pd.Timestamp("2019-03-10 20:00"))
+    info = blocker.args[0].forecast.info
+    assert info["seasonal_prior"]["pollutants"]["PM2.5"]["unseen_months"] == [3]
+    assert "seasonal prior guangxi-2017-v1: exceedance odds of month(s) 3 moved for PM2.5" in panel._weather_text
+    with qtbot.waitSignal(panel.forecastReady, timeout=60_000):
+        panel.set_clock(pd.Timestamp("2019-01-12 08:00"))
+    assert "seasonal prior" not in panel._weather_text
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=10_000)

@@ -568,6 +568,13 @@ class ForecastPanel(QWidget):
         if te and pd.Timestamp(te) > pd.Timestamp(clock):
             note = self.tr(" · note: the model's training period extends past this clock (demo model fitted on the "
                            "whole demo record); inputs are still only data up to the clock")
+        used = {t: r for t, r in info.get("seasonal_prior", {}).get("pollutants", {}).items() if r.get("used")}
+        if used:
+            months = sorted({m for r in used.values() for m in r["unseen_months"]})
+            note += self.tr(" · seasonal prior {version}: exceedance odds of month(s) {months} moved for {pollutants} "
+                            "(months the model did not see in training)").format(
+                version=info["seasonal_prior"]["version"], months=", ".join(str(m) for m in months),
+                pollutants=", ".join(sorted({t.removesuffix(" daily") for t in used})))
         self._weather_text = self._weather_statement(info) + self._inputs_statement(info["inputs"]) + note
         self._show_weather()
 
