@@ -66,6 +66,7 @@ def run_backtest(ds: xr.Dataset, target: str, horizons, train_end, test_end=None
     os_ = origins(train_end, test_end, refit)
     frames, raw, models, fit_s, pred_s = [], [], [], 0.0, 0.0
     corr_log: list[dict] = []
+    prior_log: list[dict] = []
     for k, o in enumerate(os_):
         nxt = os_[k + 1] if k + 1 < len(os_) else test_end
         t0 = _time.perf_counter()
@@ -84,6 +85,10 @@ def run_backtest(ds: xr.Dataset, target: str, horizons, train_end, test_end=None
             raw.append(uncorrected)
             corr_log += log
         pred_s += _time.perf_counter() - t1
+        if prior is not None:
+            block = frames[-1]
+            prior_log.append(dict(origin=str(o), **prior.record(target, seen_months(model), block["valid_time"])
+                                  if len(block) else {"used": False, "reason": "no forecasts"}))
         models.append(model)
         if progress:
             progress((k + 1) / len(os_), f"origin {o:%Y-%m-%d}")
@@ -96,7 +101,8 @@ def run_backtest(ds: xr.Dataset, target: str, horizons, train_end, test_end=None
                          refit=refit or "none",
                          met_note=MET_NOTES.get(models[0].spec.met, ""),
                          recent_correction=None if correction is None else correction.describe(),
-                         seasonal_prior=None if prior is None else prior.version)
+                         seasonal_prior=None if prior is None else dict(version=prior.version, source=prior.source,
+                                                                        origins=prior_log))
     if correction is not None:
         mets["recent_correction_days"] = corr_log
     return BacktestResult(pred, mets, models)
@@ -172,8 +178,9 @@ def _predict_rows(model: DirectForecaster, ds: xr.Dataset, start, end, neighbour
         done += len(rows)
         si, ti = site_idx[rows], time_idx[rows]
         if prior is not None:
-            ps = prior.shifts(model.target, knots, sites[si], times[ti] + pd.Timedelta(hours=h), np.full(len(rows), h),
-                              seen)
+            # the month of the valid hour; for a daily statistic, of its natural day (the label 00:00 ends the day)
+            vt = times[ti] + pd.Timedelta(hours=h - (model.stat != "hourly"))
+            ps = prior.shifts(model.target, knots, sites[si], vt, np.full(len(rows), h), seen)
             sh = ps if sh is None else (sh if ps is None else sh + ps)
         point, q, pr, scale = model.forecast_rows(X[rows], h, levels, knots, groups=ti, odds_shift=sh, knots=knots)
         vi = ti + h

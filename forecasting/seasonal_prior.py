@@ -46,6 +46,8 @@ class SeasonalPrior:
     #: pollutant → threshold → event days behind it, and which threshold's effects it uses when it had too few
     events: dict[str, dict[str, int]] = field(default_factory=dict)
     borrowed: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: other names of the sites (adcode, full name …) → the name in ``sites``
+    aliases: dict[str, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ fitting
     @classmethod
@@ -101,14 +103,17 @@ class SeasonalPrior:
         ``target``, or every row's month seen in training).
 
         A row gets ``effect(valid month) − mean effect(months seen at its site)`` of the lead day nearest to
-        ``h / 24`` (1–3; a daily forecast of D+1 from 23:00 is ``h = 25``), scaled by ``min(1, h / 24)`` below a day; 0 where its site is not in the prior, where the valid
-        month was seen in training, or where the site has no training months. A knot uses the effects of the
-        largest fitted threshold at or below it (0 below the lowest)."""
+        ``h / 24`` (1–3; a daily forecast of D+1 from 23:00 is ``h = 25``), scaled by ``min(1, h / 24)`` below a
+        day; 0 where its site is not in the prior, where the valid month was seen in training, or where the site has
+        no training months. A knot uses the effects of the largest fitted threshold at or below it (0 below the
+        lowest). Sites are matched by name or alias (:meth:`canonical`)."""
         table = self.effects.get(target)
         if not table:
             return None
         fitted = sorted(float(k) for k in table)
         sites = np.asarray(sites).astype(str)
+        seen_months = {self.canonical(k): v for k, v in seen_months.items()}
+        sites = np.array([self.canonical(x) for x in sites]) if len(sites) else sites
         vm = pd.DatetimeIndex(valid_times).month.to_numpy()
         h = np.asarray(horizons, float)
         lead = np.clip(np.rint(h / 24).astype(int), 1, len(LEADS)) - 1
@@ -136,6 +141,7 @@ class SeasonalPrior:
         if target not in self.effects:
             return {"used": False, "reason": f"the prior has no effects for {target}"}
         vm = sorted(set(pd.DatetimeIndex(valid_times).month))
+        seen = {self.canonical(k): v for k, v in seen.items()}
         sites = [s for s in seen if s in self.sites]
         if not sites:
             return {"used": False, "reason": "none of the forecast's sites is in the prior"}
@@ -145,17 +151,22 @@ class SeasonalPrior:
         return {"used": True, "unseen_months": unseen, "thresholds": sorted(self.effects[target], key=float),
                 "borrowed": self.borrowed.get(target, {})}
 
+    def canonical(self, site) -> str:
+        """The prior's name of ``site`` (an alias such as the adcode resolved; unknown sites unchanged)."""
+        return self.aliases.get(str(site), str(site))
+
     # ------------------------------------------------------------------ storage
     def to_dict(self) -> dict:
         return dict(format="lantian-seasonal-prior/1", version=self.version, source=self.source, sites=self.sites,
-                    leads=list(LEADS), effects=self.effects, events=self.events, borrowed=self.borrowed)
+                    leads=list(LEADS), effects=self.effects, events=self.events, borrowed=self.borrowed,
+                    aliases=self.aliases)
 
     @classmethod
     def from_dict(cls, d: dict) -> "SeasonalPrior":
         if d.get("format") != "lantian-seasonal-prior/1":
             raise ValueError(f"not a seasonal prior table (format {d.get('format')!r})")
         return cls(d["version"], d["source"], list(d["sites"]), d["effects"], d.get("events", {}),
-                   d.get("borrowed", {}))
+                   d.get("borrowed", {}), d.get("aliases", {}))
 
     def save(self, path) -> Path:
         """Write atomically (a temporary file in the same folder, then rename)."""

@@ -21,6 +21,13 @@ def backtest_markdown(metrics: dict, title: str = "Forecast verification") -> st
         out.append(f"- Exceedance odds corrected from the forecasts verified in the last {rc['window_days']} days "
                    f"(refreshed at 00:00; {rc['prior_cases']:g} pseudo-cases; thresholds with fewer than "
                    f"{rc['min_events']} events take the next lower one's factor)")
+    sp = s.get("seasonal_prior")
+    if sp:
+        used = [o for o in sp.get("origins", []) if o.get("used")]
+        months = sorted({m for o in used for m in o["unseen_months"]})
+        out.append(f"- Seasonal prior {sp['version']}: exceedance odds of the months a model had not seen in training "
+                   + (f"shifted (months {', '.join(map(str, months))}; {len(used)} of {len(sp['origins'])} origins)"
+                      if used else f"— nothing shifted ({sp['origins'][0]['reason'] if sp.get('origins') else ''})"))
     for m in metrics.get("models", [])[:1]:
         pool = m.get("exceedance_pool")
         if pool:

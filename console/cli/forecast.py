@@ -223,6 +223,10 @@ def _backtest(args) -> int:
     (out / "report.md").write_text(backtest_markdown(metrics), encoding="utf-8")
     _reliability_pngs(metrics, out)
     print(_summary(metrics))
+    sp = metrics["setup"].get("seasonal_prior")
+    if sp:
+        print("seasonal prior: " + next((ln[len("- Seasonal prior "):] for ln in backtest_markdown(metrics).splitlines()
+                                         if ln.startswith("- Seasonal prior ")), sp["version"]))
     print(f"wrote {out / 'predictions.csv'} ({len(csv)} rows), {out / 'metrics.json'} and {out / 'report.md'}")
     return 0
 
@@ -287,6 +291,13 @@ def _fit_prior(args) -> int:
         daily[p] = pd.to_numeric(daily[p], errors="coerce")
     thr = {p: sorted(concentration_thresholds(p, daily=True).values()) for p in pols}
     prior = SeasonalPrior.fit(daily, thr, version=args.version, source=args.source or ", ".join(args.daily))
+    from console.ingest.common import city_table
+
+    # a forecast may know the cities by adcode or full name (CNEMC files differ): record those as aliases
+    for site in prior.sites:
+        c = city_table().get(site)
+        if c is not None:
+            prior.aliases.update({k: site for k in (c["code"], c["name_zh"], c["short_zh"]) if k != site})
     prior.save(args.out)
     for p in pols:
         ev = ", ".join(f">{c}: {n} days" for c, n in prior.events.get(p, {}).items())

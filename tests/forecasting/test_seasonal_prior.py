@@ -7,6 +7,7 @@ import pytest
 
 from forecasting.backtest import run_backtest
 from forecasting.seasonal_prior import SeasonalPrior, default_prior, seen_months
+from forecasting.verification_report import backtest_markdown
 
 
 def _daily(seed: int = 0, sites=("A", "B", "C", "D")) -> pd.DataFrame:
@@ -87,6 +88,11 @@ def test_the_shipped_prior_is_the_guangxi_2017_fit():
     eff = np.asarray(p.effects["PM2.5"]["75"])
     assert eff[:, [0, 11]].mean() > eff[:, [5, 6, 7]].mean()     # winter odds above summer odds
     assert "PM10" not in p.effects                                # 87 event days: too few for its own effects
+    # CNEMC files name the cities by adcode or full name: both reach the same effects
+    assert p.canonical("450100") == p.canonical("南宁市") == "南宁"
+    seen = {"450100": {12, 1}}
+    sh = p.shifts("PM2.5", [75.0], ["450100"], pd.to_datetime(["2019-04-02"]), [24], seen)
+    assert sh is not None and sh[0, 0] < 0
 
 
 def test_backtest_shifts_only_unseen_months(synth, tiny_cfg):
@@ -97,7 +103,10 @@ def test_backtest_shifts_only_unseen_months(synth, tiny_cfg):
     end, test_end = "2020-02-15 23:00", "2020-03-20 23:00"
     res = run_backtest(synth, "PM2.5", [24], end, test_end, met="current", cfg=tiny_cfg, prior=prior)
     plain = run_backtest(synth, "PM2.5", [24], end, test_end, met="current", cfg=tiny_cfg)
-    assert res.metrics["setup"]["seasonal_prior"] == "t"
+    sp = res.metrics["setup"]["seasonal_prior"]
+    assert sp["version"] == "t" and sp["origins"][0]["used"] and sp["origins"][0]["unseen_months"] == [3]
+    assert "Seasonal prior t: exceedance odds of the months a model had not seen in training shifted (months 3; " \
+           "1 of 1 origins)" in backtest_markdown(res.metrics)
     assert seen_months(res.models[0])["A"] == {1, 2}
     a, b = res.predictions, plain.predictions
     march = (pd.to_datetime(a["valid_time"]).dt.month == 3).to_numpy()
