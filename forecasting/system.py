@@ -173,7 +173,7 @@ class ForecastSystem:
             hh = np.concatenate(hs)
             shift, knots = None, None
             if correction is not None:
-                shift, knots, corr_info[tgt] = recent_shifts(m, ds, issue, neighbours, correction, hh)
+                shift, knots, corr_info[tgt] = recent_shifts(m, ds, issue, neighbours, correction, hh, prior)
             if prior is not None:
                 ps, prior_info[tgt] = prior_shifts(m, prior, np.concatenate(ss), issue + pd.to_timedelta(hh, "h"), hh)
                 if ps is not None:
@@ -224,13 +224,15 @@ class ForecastSystem:
 
 
 def recent_shifts(m: DirectForecaster, ds: xr.Dataset, issue: pd.Timestamp, neighbours: xr.Dataset | None,
-                  cfg: RecentCorrection, horizons: np.ndarray) -> tuple[np.ndarray | None, list | None, dict]:
+                  cfg: RecentCorrection, horizons: np.ndarray, prior: SeasonalPrior | None = None
+                  ) -> tuple[np.ndarray | None, list | None, dict]:
     """The running correction of one hourly model at ``issue``: log-odds shifts for rows at ``horizons`` (or None),
     the concentration knots they apply at, and what was used (or why nothing was) for the forecast's record.
 
     The model re-issues its forecasts of the last ``cfg.window_days`` days (every ``REISSUE_EVERY`` hours, issued
     after its training period) from ``ds`` cut at 00:00 of the issue day; the pairs verified by then give the odds
-    factors (:func:`forecasting.recent_correction.odds_factors`)."""
+    factors (:func:`forecasting.recent_correction.odds_factors`). With a seasonal ``prior`` the re-issued forecasts
+    carry it too, so that the correction corrects what was issued (as in backtests)."""
     from forecasting.backtest import predict_block
 
     as_of = issue.floor("D")
@@ -247,7 +249,8 @@ def recent_shifts(m: DirectForecaster, ds: xr.Dataset, issue: pd.Timestamp, neig
                             "reason": f"no forecasts verified after the end of training ({train_end})"}
     cut = ds.sel(time=slice(start - pd.Timedelta(hours=HIST_HOURS + 120), as_of))
     nb = neighbours.sel(time=slice(None, as_of)).reindex(time=cut["time"].values) if neighbours is not None else None
-    pairs = predict_block(m, cut, start, as_of, nb, issue_hours=tuple(range(REISSUE_EVERY - 1, 24, REISSUE_EVERY)))
+    pairs = predict_block(m, cut, start, as_of, nb, issue_hours=tuple(range(REISSUE_EVERY - 1, 24, REISSUE_EVERY)),
+                          prior=prior)
     thr = concentration_thresholds(m.target)
     factors = odds_factors(pairs, thr, as_of, cfg, not_before=train_end) if len(pairs) else {}
     if not factors:

@@ -180,3 +180,18 @@ def test_cli_fits_a_prior_and_refuses_bad_files(tmp_path, capsys):
     # a file that is not a prior table, given to run
     assert main(["forecast", "run", "--model", str(tmp_path / "none.zip"), "--data", "demo",
                  "--seasonal-prior", str(src), "--out", str(tmp_path / "o")]) == 2
+
+
+def test_the_running_correction_corrects_the_forecasts_as_issued_with_the_prior(demo_system):
+    """With both, the forecasts the correction re-issues carry the prior, as in backtests: the prior already lowered
+    February's PM2.5 odds, so the correction's factor is larger than when it corrects forecasts without the prior."""
+    from forecasting.recent_correction import RecentCorrection
+
+    system, gx, nb = demo_system
+    cfg = RecentCorrection(window_days=21)
+    with_prior = system.forecast(gx, "2019-02-25 20:00", neighbours=nb, correction=cfg, prior=default_prior())
+    without = system.forecast(gx, "2019-02-25 20:00", neighbours=nb, correction=cfg)
+    fa = with_prior.info["recent_correction"]["pollutants"]["PM2.5"]["bands"]["7-24 h"]["factors"]["100"]
+    fb = without.info["recent_correction"]["pollutants"]["PM2.5"]["bands"]["7-24 h"]["factors"]["100"]
+    assert fa > fb
+    assert with_prior.info["seasonal_prior"]["pollutants"]["PM2.5"]["unseen_months"] == [2]
