@@ -126,11 +126,12 @@ def _forecast(req: ProviderRequest) -> ForecastResult:
         model="HistGradientBoosting + normalised conformal (log space)", issued=fc.issue_time, series=series,
         outlook=outlook, version=f"model {info['model_version']}, trained {trained[0]} … {trained[1]}",
         model_id=str(info["model_version"]), trained=trained,
-        notes=_notes(info["inputs"], req.lang))
+        notes=_notes(info["inputs"], req.lang, info.get("seasonal_prior")))
 
 
-def _notes(inputs: dict, lang: str) -> str:
-    """What the forecast rests on, in the report's language: weather input, upwind data, cities left out."""
+def _notes(inputs: dict, lang: str, prior: dict | None = None) -> str:
+    """What the forecast rests on, in the report's language: weather input, upwind data, cities left out, and the
+    seasonal prior when it moved the odds of months the model did not see in training."""
     from console.forecast_service import input_gaps
     from forecasting.system import NO_WEATHER, OBSERVED_WEATHER_ONLY
 
@@ -153,6 +154,13 @@ def _notes(inputs: dict, lang: str) -> str:
     if cities:
         parts.append(f"未预报（模型未针对其训练）：{cities}" if zh else
                      f"not forecast (model not trained for them): {cities}")
+    used = {t.removesuffix(" daily"): r for t, r in (prior or {}).get("pollutants", {}).items() if r.get("used")}
+    if used:
+        months = "、".join(str(m) for m in sorted({m for r in used.values() for m in r["unseen_months"]}))
+        names = "、".join(sorted(used))
+        parts.append(f"{months} 月为模型训练中未见过的月份，{names} 超标概率按季节先验 {prior['version']} 调整" if zh else
+                     f"month(s) {months.replace('、', ', ')} not seen in training: {names.replace('、', ', ')} "
+                     f"exceedance odds adjusted by the seasonal prior {prior['version']}")
     parts.append("P10–P90 为校准分位数；逐日展望于前一日 23:00 起报，级别为日均 AQI 中位数所属 HJ 633 级别。"
                  if zh else "P10–P90 from calibrated quantiles; daily outlook issued 23:00, HJ 633 category of the "
                             "median daily AQI.")

@@ -24,6 +24,11 @@ def test_forecast_provider(demo_system, monkeypatch):
     en = rp.forecast_provider(ProviderRequest(kind="daily", date=date(2019, 1, 10), start=date(2019, 1, 10),
                                               end=date(2019, 1, 10), cities=("450100",), lang="en"))
     assert en.notes.startswith("NO weather input") and "median daily AQI" in en.notes
+    assert "seasonal prior" not in en.notes                                    # January: a month it was trained on
+    # March is a month the test model (trained to 20 January) never saw: the briefing says the prior moved it
+    march = rp.forecast_provider(ProviderRequest(kind="daily", date=date(2019, 3, 10), start=date(2019, 3, 10),
+                                                 end=date(2019, 3, 10), cities=("450100",)))
+    assert "3 月为模型训练中未见过的月份，PM2.5 超标概率按季节先验 guangxi-2017-v1 调整" in march.notes
     with pytest.raises(ProviderUnavailable):
         rp.forecast_provider(ProviderRequest(kind="daily", date=date(2018, 1, 1), start=date(2018, 1, 1),
                                              end=date(2018, 1, 1), cities=()))
