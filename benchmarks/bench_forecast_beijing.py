@@ -234,8 +234,8 @@ def table(res: dict) -> str:
             ratio = (v / a) if (v is not None and a) else None
             L.append(f"| {name} | {k} | {_f(v)} | {a} | {_f(ratio, '{:.2f}')} |")
         for k in ("exact_median", "within_1_median", "exact_most_probable", "coverage_80", "coverage_80_above150",
-                  "coverage_80_latest_above150", "coverage_80_p50_above150", "crps", "brier_skill150", "skill_vs_persistence",
-                  "skill_vs_climatology", "fit_seconds", "predict_seconds", "forecasts"):
+                  "coverage_80_latest_above150", "coverage_80_p50_above150", "crps", "brier_skill150",
+                  "skill_vs_persistence", "skill_vs_climatology", "fit_seconds", "predict_seconds", "forecasts"):
             if k in res[name]:
                 L.append(f"| {name} | {k} | {_f(res[name][k], '{:.3f}' if k not in ('forecasts',) else '{:.0f}')} | – | – |")
     L.append("")
