@@ -47,7 +47,7 @@ def _frame_to_dataset(df: pd.DataFrame, variables: list[str]) -> xr.Dataset:
 def _read_csv(path, **kw) -> pd.DataFrame:
     try:
         return pd.read_csv(path, **kw)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, EOFError) as exc:
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, EOFError) as exc:
         raise InputError(str(path), f"cannot read CSV: {exc}") from None
 
 

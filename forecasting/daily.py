@@ -62,12 +62,6 @@ def daily_issue_time(models, issue: pd.Timestamp) -> pd.Timestamp:
     return t.floor("D") - pd.Timedelta(days=1) + pd.Timedelta(hours=max(hours))
 
 
-def _daily_thresholds(target: str) -> dict:
-    from forecasting.probabilistic import concentration_thresholds
-
-    return concentration_thresholds(target, daily=True)
-
-
 def _same_day_end(h: int, hours_to_end: int, model) -> bool:
     """Whether horizon ``h`` of ``model`` forecasts the natural day ending ``hours_to_end`` after the issue time:
     exactly, for natural-day models; by lead day for 23:00 models (h = 25 → the day after the issue day)."""
@@ -87,8 +81,8 @@ def daily_outlook(models: dict, ext: xr.Dataset, issue_index: int, issue: pd.Tim
     of the mean forecast on both held-out Beijing years (benchmarks/README-forecast.md). ``mode_level`` is the
     most probable category, ``p_category`` the probability of the headline category.
 
-    ``shifts``: optional ``(model, sites, valid_times, horizons) -> log-odds shifts or None`` at the model's daily
-    AQI thresholds (the seasonal prior, :mod:`forecasting.seasonal_prior`)."""
+    ``shifts``: optional ``(model, sites, valid_times, horizons) -> (log-odds shifts or None, knots)``, the shifts at
+    the concentrations ``knots`` (the seasonal prior, :mod:`forecasting.seasonal_prior`)."""
     times = pd.DatetimeIndex(ext["time"].values)
     i23 = daily_issue_time(models.values(), issue)
     j = int(np.searchsorted(times, i23))
@@ -107,10 +101,9 @@ def daily_outlook(models: dict, ext: xr.Dataset, issue_index: int, issue: pd.Tim
         for h, X, _, rows in m.matrices(ext, m.horizons, neighbours, future_met, issue_mask=mask, with_target=False):
             for di, d in enumerate(wanted):
                 if _same_day_end(h, to_end[d], m):
-                    sh = None if shifts is None else shifts(m, sites[rows // len(times)],
-                                                            np.full(len(rows), i23 + pd.Timedelta(hours=h - 1)),
-                                                            np.full(len(rows), h))
-                    knots = None if sh is None else list(_daily_thresholds(m.target).values())
+                    sh, knots = (None, None) if shifts is None else shifts(
+                        m, sites[rows // len(times)], np.full(len(rows), i23 + pd.Timedelta(hours=h - 1)),
+                        np.full(len(rows), h))
                     _, q, _ = m.distribution(X[rows], h, levels, groups=np.zeros(len(rows)),   # one issue time
                                              odds_shift=sh, knots=knots)
                     arr[:, di, :] = q

@@ -606,25 +606,18 @@ class DirectForecaster:
         """(point, quantiles at ``levels``, P(Y > c) at ``thresholds``, scale) from one pass of the models — what
         :meth:`distribution` and :meth:`exceedances` give, without predicting twice."""
         point, c, scale, key = self._prepared(X, h, groups)
-        exc = np.stack([self.calibrator.exceedance(c, h, t, scale, recalibrate=self.pool is None, key=key)
-                        for t in thresholds], axis=1)
-        if self.pool is None and odds_shift is None:
-            return point, self.calibrator.quantiles(c, h, levels, scale, key=key), exc, scale
-        F0, G = self._knot_cdfs(X, h, c, scale, key, odds_shift, knots)
-        q = remap_quantiles(self.calibrator.quantiles(c, h, GRID, scale, key=key), GRID, F0, G, levels)
-        return point, q, np.stack([1 - remap_cdf(1 - exc[:, k], F0, G) for k in range(exc.shape[1])], axis=1), scale
+        F0, G = self._final_cdfs(X, h, c, scale, key, odds_shift, knots)
+        return (point, self._quantiles(c, h, levels, scale, key, F0, G),
+                self._exceedances(c, h, thresholds, scale, key, F0, G), scale)
 
     def distribution(self, X: np.ndarray, h, levels, groups=None, odds_shift=None, knots=None
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """(point, quantiles at ``levels``, scale) for design-matrix rows at horizon(s) ``h``; ``groups`` labels
         rows issued at the same time (for models fitted with site pooling); ``odds_shift`` ``(n, len(knots))``
-        shifts the log-odds of P(Y > knot) (the running correction from verified forecasts)."""
+        shifts the log-odds of P(Y > knot) (the running correction from verified forecasts, the seasonal prior)."""
         point, c, scale, key = self._prepared(X, h, groups)
-        if self.pool is None and odds_shift is None:
-            return point, self.calibrator.quantiles(c, h, levels, scale, key=key), scale
-        F0, G = self._knot_cdfs(X, h, c, scale, key, odds_shift, knots)
-        base = self.calibrator.quantiles(c, h, GRID, scale, key=key)
-        return point, remap_quantiles(base, GRID, F0, G, levels), scale
+        F0, G = self._final_cdfs(X, h, c, scale, key, odds_shift, knots)
+        return point, self._quantiles(c, h, levels, scale, key, F0, G), scale
 
     def exceedance(self, X: np.ndarray, h, threshold: float) -> np.ndarray:
         """P(Y > threshold) — of the pooled distribution when the model has an exceedance pool."""
@@ -633,7 +626,30 @@ class DirectForecaster:
     def exceedances(self, X: np.ndarray, h, thresholds, groups=None, odds_shift=None, knots=None) -> np.ndarray:
         """P(Y > c) for several thresholds at once, shape ``(n, len(thresholds))`` (``odds_shift``, ``knots``: as in
         :meth:`distribution`)."""
-        return self.forecast_rows(X, h, [0.5], thresholds, groups, odds_shift, knots)[2]
+        _, c, scale, key = self._prepared(X, h, groups)
+        F0, G = self._final_cdfs(X, h, c, scale, key, odds_shift, knots)
+        return self._exceedances(c, h, thresholds, scale, key, F0, G)
+
+    def _final_cdfs(self, X, h, c, scale, key, odds_shift, knots):
+        """The knot CDFs (F₀, G) of :meth:`_knot_cdfs`, or (None, None) when the calibrated distribution stands as it
+        is (no exceedance pool, no odds shift)."""
+        if self.pool is None and odds_shift is None:
+            return None, None
+        return self._knot_cdfs(X, h, c, scale, key, odds_shift, knots)
+
+    def _quantiles(self, c, h, levels, scale, key, F0, G) -> np.ndarray:
+        """Quantiles at ``levels`` of the calibrated distribution, remapped through the knot CDFs when given."""
+        if F0 is None:
+            return self.calibrator.quantiles(c, h, levels, scale, key=key)
+        return remap_quantiles(self.calibrator.quantiles(c, h, GRID, scale, key=key), GRID, F0, G, levels)
+
+    def _exceedances(self, c, h, thresholds, scale, key, F0, G) -> np.ndarray:
+        """P(Y > c) at ``thresholds`` of the calibrated distribution, remapped through the knot CDFs when given."""
+        exc = np.stack([self.calibrator.exceedance(c, h, t, scale, recalibrate=self.pool is None, key=key)
+                        for t in thresholds], axis=1)
+        if F0 is None:
+            return exc
+        return np.stack([1 - remap_cdf(1 - exc[:, k], F0, G) for k in range(exc.shape[1])], axis=1)
 
 
 def anchor(model: np.ndarray, latest: np.ndarray, w) -> np.ndarray:

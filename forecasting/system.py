@@ -175,10 +175,10 @@ class ForecastSystem:
             if correction is not None:
                 shift, knots, corr_info[tgt] = recent_shifts(m, ds, issue, neighbours, correction, hh, prior)
             if prior is not None:
-                ps, prior_info[tgt] = prior_shifts(m, prior, np.concatenate(ss), issue + pd.to_timedelta(hh, "h"), hh)
+                ps, pk, prior_info[tgt] = prior_shifts(m, prior, np.concatenate(ss), issue + pd.to_timedelta(hh, "h"),
+                                                       hh)
                 if ps is not None:
-                    knots = list(concentration_thresholds(m.target).values())
-                    shift = ps if shift is None else shift + ps
+                    knots, shift = pk, (ps if shift is None else shift + ps)
             _, q, _ = m.distribution(np.concatenate(Xs), hh, levels, groups=np.zeros(len(hh)),
                                      odds_shift=shift, knots=knots)   # (h, site) rows
             qs = q.reshape(len(HOURLY_HORIZONS), len(sites), len(levels)).transpose(1, 0, 2)
@@ -261,30 +261,30 @@ def recent_shifts(m: DirectForecaster, ds: xr.Dataset, issue: pd.Timestamp, neig
 
 
 def prior_shifts(m: DirectForecaster, prior: SeasonalPrior, sites, valid_times, horizons
-                 ) -> tuple[np.ndarray | None, dict]:
-    """The seasonal prior's log-odds shifts for one model's rows at its AQI thresholds (None when it moves none),
-    and what it did for the forecast's record."""
-    if m.pool is not None:
-        return None, {"used": False, "reason": "the model has an exceedance pool"}
-    seen = seen_months(m)
+                 ) -> tuple[np.ndarray | None, list[float], dict]:
+    """The seasonal prior's log-odds shifts for one model's rows (None when it moves none), the AQI thresholds'
+    concentrations they apply at, and what it did for the forecast's record."""
     knots = list(concentration_thresholds(m.target, daily=m.stat != "hourly").values())
+    if m.pool is not None:
+        return None, knots, {"used": False, "reason": "the model has an exceedance pool"}
+    seen = seen_months(m)
     shift = prior.shifts(m.target, knots, sites, valid_times, horizons, seen)
     rec = prior.record(m.target, {str(s): seen.get(str(s), set()) for s in np.unique(np.asarray(sites).astype(str))},
                        valid_times)
     if shift is None and rec.get("used"):
         rec = {"used": False, "reason": "no valid month outside the training months at the prior's sites"}
-    return shift, rec
+    return shift, knots, rec
 
 
 def _daily_prior(prior: SeasonalPrior, record: dict[str, dict]):
-    """The daily outlook's hook: ``(model, sites, valid_times, horizons) -> shifts or None``, recording per daily
-    target what the prior did under ``"<target> daily"``."""
+    """The daily outlook's hook: ``(model, sites, valid_times, horizons) -> (shifts or None, knots)``, recording per
+    daily target what the prior did under ``"<target> daily"``."""
     def shifts(m: DirectForecaster, sites, valid_times, horizons):
-        sh, rec = prior_shifts(m, prior, sites, valid_times, horizons)
+        sh, knots, rec = prior_shifts(m, prior, sites, valid_times, horizons)
         key = f"{m.target} daily"
         if rec.get("used") or key not in record:
             record[key] = rec
-        return sh
+        return sh, knots
     return shifts
 
 

@@ -261,14 +261,11 @@ def _fit_prior(args) -> int:
     from forecasting.probabilistic import concentration_thresholds
     from forecasting.seasonal_prior import SeasonalPrior
 
+    from console.forecast_io import _read_csv
+
     frames = []
     for path in args.daily:
-        try:
-            df = pd.read_csv(path)
-        except FileNotFoundError:
-            raise InputError(path, "file not found") from None
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-            raise InputError(path, f"not a readable CSV ({exc})") from None
+        df = _read_csv(path)
         cols = {}
         for name, options in ALIASES.items():
             hit = next((c for c in df.columns if str(c) in options), None)
